@@ -1,0 +1,43 @@
+# attn's two commands (see README.md):
+#   make demo   builds attn and runs the demo
+#   make test   builds everything and runs every test, in float32 and in float64
+# Both install missing Debian packages when run as root, or print the apt-get line to run.
+#
+# `make check BUILD=dir FLAGS="-D..."` runs the tests of one more configuration (CI uses it for
+# the BLIS and sanitizer builds).
+
+JOBS   ?= $(shell nproc)
+# CI sets CI=true: there, warnings are errors.
+WERROR := $(if $(CI),ON,OFF)
+BUILD  ?= build
+FLAGS  ?=
+
+.PHONY: demo test check build tools-installed doctest-installed clean
+
+tools-installed:
+	@tools/ensure-packages.sh g++ cmake make
+
+doctest-installed: tools-installed
+	@tools/ensure-packages.sh doctest-dev
+
+build: tools-installed
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTN_WERROR=$(WERROR) $(FLAGS)
+	cmake --build build -j $(JOBS)
+
+demo: tools-installed
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DATTN_WERROR=$(WERROR)
+	cmake --build build -j $(JOBS) --target 02_xor
+	build/examples/02_xor
+
+test: doctest-installed
+	$(MAKE) --no-print-directory build
+	ctest --test-dir build -j $(JOBS) --output-on-failure
+	$(MAKE) --no-print-directory check BUILD=build/float64 FLAGS="-DATTN_FLOAT64=ON"
+
+check: doctest-installed
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DATTN_WERROR=$(WERROR) $(FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target attn_tests
+	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+clean:
+	rm -rf build

@@ -1,0 +1,25 @@
+// Reductions: sum, mean, max and argmax over one dimension or over everything.
+//
+//   sum(x, dim)[..., j, ...] = sum_i x[..., i, j, ...]      (dim removed, or kept as size 1)
+//
+// sum_to(x, shape) is the adjoint of broadcasting: when y = broadcast(x) repeats x along some
+// dimensions, dL/dx sums dL/dy over exactly those dimensions. Every broadcasting op's backward
+// ends with it.
+#pragma once
+
+#include "tensor/tensor.h"
+
+namespace attn {
+
+Tensor sum(const Tensor& x);                                // shape []
+Tensor sum(const Tensor& x, int dim, bool keepdim = false);
+Tensor mean(const Tensor& x);                               // shape []
+Tensor mean(const Tensor& x, int dim, bool keepdim = false);
+Tensor max(const Tensor& x, int dim, bool keepdim = false);
+// Index of the largest element along dim (the first one on ties), as whole numbers.
+Tensor argmax(const Tensor& x, int dim, bool keepdim = false);
+
+// Sums x down to `shape`, which x's shape must broadcast from (the adjoint of expand).
+Tensor sum_to(const Tensor& x, const Shape& shape);
+
+}  // namespace attn

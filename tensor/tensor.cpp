@@ -1,0 +1,262 @@
+// Tensor: storage, shape, strides, offset; creation and views (see tensor.h).
+#include "tensor/tensor.h"
+
+#include <algorithm>
+#include <new>
+
+#include "tensor/error.h"
+
+namespace attn {
+
+namespace {
+constexpr std::align_val_t kAlignment{64};
+}
+
+// ---- storage ----------------------------------------------------------------------------------
+
+Storage::Storage(int64_t size) : size_(size) {
+  // Allocate at least one element so data() is never null, even for empty tensors.
+  const size_t count = static_cast<size_t>(std::max<int64_t>(size, 1));
+  data_ = static_cast<real*>(::operator new[](count * sizeof(real), kAlignment));
+  std::fill(data_, data_ + count, real(0));
+}
+
+Storage::~Storage() { ::operator delete[](data_, kAlignment); }
+
+// ---- creation ---------------------------------------------------------------------------------
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int64_t offset)
+    : storage_(std::move(storage)),
+      shape_(std::move(shape)),
+      strides_(std::move(strides)),
+      offset_(offset) {}
+
+Tensor::Tensor(const Shape& shape) {
+  for (int64_t size : shape)
+    check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
+  storage_ = std::make_shared<Storage>(attn::numel(shape));
+  shape_ = shape;
+  strides_ = contiguous_strides(shape);
+}
+
+Tensor Tensor::zeros(const Shape& shape) { return Tensor(shape); }
+
+Tensor Tensor::ones(const Shape& shape) { return full(shape, 1); }
+
+Tensor Tensor::full(const Shape& shape, real value) {
+  Tensor t(shape);
+  std::fill(t.data(), t.data() + t.numel(), value);
+  return t;
+}
+
+Tensor Tensor::scalar(real value) { return full({}, value); }
+
+Tensor Tensor::from_vector(const Shape& shape, const std::vector<real>& values) {
+  check(static_cast<int64_t>(values.size()) == attn::numel(shape), "from_vector",
+        std::to_string(values.size()) + " values do not fill shape " + to_string(shape));
+  Tensor t(shape);
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
+}
+
+Tensor Tensor::arange(int64_t n) {
+  Tensor t({n});
+  for (int64_t i = 0; i < n; ++i) t.data()[i] = static_cast<real>(i);
+  return t;
+}
+
+// ---- inspection -------------------------------------------------------------------------------
+
+int64_t Tensor::size(int dim) const { return shape_[normalize_dim("size", dim, ndim())]; }
+
+bool Tensor::is_contiguous() const { return strides_ == contiguous_strides(shape_); }
+
+real* Tensor::data() {
+  check(defined(), "data", "tensor is undefined");
+  return storage_->data() + offset_;
+}
+
+const real* Tensor::data() const {
+  check(defined(), "data", "tensor is undefined");
+  return storage_->data() + offset_;
+}
+
+real Tensor::item() const {
+  check(defined() && numel() == 1, "item",
+        "needs a tensor with exactly one element, got " + to_string(shape_));
+  return *data();
+}
+
+int64_t Tensor::flat_offset(std::initializer_list<int64_t> index) const {
+  check(static_cast<int>(index.size()) == ndim(), "at",
+        "index has " + std::to_string(index.size()) + " entries for shape " + to_string(shape_));
+  int64_t offset = 0;
+  int d = 0;
+  for (int64_t i : index) {
+    check(i >= 0 && i < shape_[d], "at",
+          "index " + std::to_string(i) + " is out of range for dimension " + std::to_string(d) +
+              " of shape " + to_string(shape_));
+    offset += i * strides_[d++];
+  }
+  return offset;
+}
+
+real Tensor::at(std::initializer_list<int64_t> index) const { return data()[flat_offset(index)]; }
+
+real& Tensor::at(std::initializer_list<int64_t> index) { return data()[flat_offset(index)]; }
+
+std::vector<real> Tensor::to_vector() const {
+  std::vector<real> values;
+  values.reserve(numel());
+  const real* base = data();
+  for_each_offset(shape_, strides_, [&](int64_t offset) { values.push_back(base[offset]); });
+  return values;
+}
+
+// ---- views ------------------------------------------------------------------------------------
+
+// Replaces one -1 in `shape` by the size that keeps numel unchanged.
+static Shape infer_shape(const std::string& op, const Shape& from, Shape shape) {
+  int64_t known = 1;
+  int inferred = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      check(inferred < 0, op, "only one size may be -1 in " + to_string(shape));
+      inferred = static_cast<int>(i);
+    } else {
+      check(shape[i] >= 0, op, "negative size in " + to_string(shape));
+      known *= shape[i];
+    }
+  }
+  const int64_t count = attn::numel(from);
+  if (inferred >= 0) {
+    check(known != 0 && count % known == 0, op,
+          "cannot view " + to_string(from) + " as " + to_string(shape));
+    shape[inferred] = count / known;
+  }
+  check(attn::numel(shape) == count, op,
+        to_string(from) + " has " + std::to_string(count) + " elements, " + to_string(shape) +
+            " needs " + std::to_string(attn::numel(shape)));
+  return shape;
+}
+
+Tensor Tensor::view(const Shape& shape) const {
+  const Shape target = infer_shape("view", shape_, shape);
+  check(is_contiguous(), "view",
+        to_string(shape_) + " is not contiguous; call reshape() or contiguous() first");
+  return Tensor(storage_, target, contiguous_strides(target), offset_);
+}
+
+Tensor Tensor::reshape(const Shape& shape) const { return contiguous().view(shape); }
+
+Tensor Tensor::transpose(int dim0, int dim1) const {
+  const int a = normalize_dim("transpose", dim0, ndim());
+  const int b = normalize_dim("transpose", dim1, ndim());
+  Shape shape = shape_, strides = strides_;
+  std::swap(shape[a], shape[b]);
+  std::swap(strides[a], strides[b]);
+  return Tensor(storage_, shape, strides, offset_);
+}
+
+Tensor Tensor::permute(const std::vector<int>& dims) const {
+  check(static_cast<int>(dims.size()) == ndim(), "permute",
+        std::to_string(dims.size()) + " dimensions given for shape " + to_string(shape_));
+  Shape shape(ndim()), strides(ndim());
+  std::vector<bool> seen(ndim(), false);
+  for (int i = 0; i < ndim(); ++i) {
+    const int d = normalize_dim("permute", dims[i], ndim());
+    check(!seen[d], "permute", "dimension " + std::to_string(d) + " is repeated");
+    seen[d] = true;
+    shape[i] = shape_[d];
+    strides[i] = strides_[d];
+  }
+  return Tensor(storage_, shape, strides, offset_);
+}
+
+Tensor Tensor::narrow(int dim, int64_t start, int64_t length) const {
+  const int d = normalize_dim("narrow", dim, ndim());
+  check(start >= 0 && length >= 0 && start + length <= shape_[d], "narrow",
+        "range [" + std::to_string(start) + ", " + std::to_string(start + length) +
+            ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_));
+  Shape shape = shape_;
+  shape[d] = length;
+  return Tensor(storage_, shape, strides_, offset_ + start * strides_[d]);
+}
+
+Tensor Tensor::slice(int dim, int64_t start, int64_t end, int64_t step) const {
+  const int d = normalize_dim("slice", dim, ndim());
+  check(step > 0, "slice", "step must be positive, got " + std::to_string(step));
+  check(start >= 0 && start <= end && end <= shape_[d], "slice",
+        "range [" + std::to_string(start) + ", " + std::to_string(end) +
+            ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_));
+  Shape shape = shape_, strides = strides_;
+  shape[d] = (end - start + step - 1) / step;
+  strides[d] = strides_[d] * step;
+  return Tensor(storage_, shape, strides, offset_ + start * strides_[d]);
+}
+
+Tensor Tensor::squeeze(int dim) const {
+  const int d = normalize_dim("squeeze", dim, ndim());
+  check(shape_[d] == 1, "squeeze",
+        "dimension " + std::to_string(d) + " of " + to_string(shape_) + " is not 1");
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + d);
+  strides.erase(strides.begin() + d);
+  return Tensor(storage_, shape, strides, offset_);
+}
+
+Tensor Tensor::unsqueeze(int dim) const {
+  const int d = normalize_dim("unsqueeze", dim, ndim() + 1);
+  Shape shape = shape_, strides = strides_;
+  // The new dimension has size 1, so its stride is never used; give it the natural value.
+  const int64_t stride = d < ndim() ? shape_[d] * strides_[d] : 1;
+  shape.insert(shape.begin() + d, 1);
+  strides.insert(strides.begin() + d, stride);
+  return Tensor(storage_, shape, strides, offset_);
+}
+
+Tensor Tensor::expand(const Shape& shape) const {
+  check(shape.size() >= shape_.size(), "expand",
+        "cannot expand " + to_string(shape_) + " to fewer dimensions " + to_string(shape));
+  const size_t lead = shape.size() - shape_.size();
+  Shape strides(shape.size(), 0);
+  for (size_t i = 0; i < shape_.size(); ++i) {
+    const int64_t from = shape_[i], to = shape[lead + i];
+    check(from == to || from == 1, "expand",
+          "cannot expand " + to_string(shape_) + " to " + to_string(shape));
+    strides[lead + i] = from == to ? strides_[i] : 0;
+  }
+  return Tensor(storage_, shape, strides, offset_);
+}
+
+// ---- copies -----------------------------------------------------------------------------------
+
+Tensor Tensor::contiguous() const {
+  check(defined(), "contiguous", "tensor is undefined");
+  return is_contiguous() ? *this : clone();
+}
+
+Tensor Tensor::clone() const {
+  check(defined(), "clone", "tensor is undefined");
+  Tensor copy(shape_);
+  real* out = copy.data();
+  const real* in = data();
+  for_each_offset(shape_, strides_, [&](int64_t offset) { *out++ = in[offset]; });
+  return copy;
+}
+
+void Tensor::copy_from(const Tensor& source) {
+  const Tensor from = source.expand(shape_);
+  // Going through a copy keeps this correct when `source` overlaps this tensor.
+  const std::vector<real> values = from.to_vector();
+  real* base = data();
+  const real* next = values.data();
+  for_each_offset(shape_, strides_, [&](int64_t offset) { base[offset] = *next++; });
+}
+
+void Tensor::fill(real value) {
+  real* base = data();
+  for_each_offset(shape_, strides_, [&](int64_t offset) { base[offset] = value; });
+}
+
+}  // namespace attn
