@@ -106,7 +106,7 @@ Variable Variable::make_result(Tensor value, const std::string& op, std::vector<
 // Variables reachable from `root` through grad_fn links, each after every variable that uses it
 // (root first). Depth-first with an explicit stack; a variable is emitted once all of its
 // inputs have been visited, then the list is reversed.
-static std::vector<VariableState*> reverse_topological_order(VariableState* root) {
+std::vector<VariableState*> Variable::reverse_topological_order(VariableState* root) {
   std::vector<VariableState*> order;
   std::unordered_map<VariableState*, bool> visited;
   std::vector<std::pair<VariableState*, size_t>> stack{{root, 0}};  // (variable, next input)

@@ -86,6 +86,8 @@ class Variable {
 
  private:
   friend struct Node;
+  // The engine's walk over the graph (variable.cpp).
+  static std::vector<VariableState*> reverse_topological_order(VariableState* root);
   std::shared_ptr<VariableState> state_;
 };
 
