@@ -27,7 +27,7 @@ std::string CharTokenizer::detokenize(const std::vector<std::string>& tokens) co
 
 static bool is_space(const std::string& c) {
   return c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\f" || c == "\v" ||
-         c == "\u00a0";
+         c == "\u00a0" || c == "\u202f";  // no-break spaces, common in French text
 }
 
 static bool is_punctuation(const std::string& c) {
