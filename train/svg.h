@@ -1,0 +1,30 @@
+// Pictures as SVG text: an attention heatmap and a loss curve, viewable in any browser.
+//
+// heatmap_svg draws a [T, S] matrix of weights in [0, 1] as a grid of squares, darker for larger
+// weights: one row per generated target token (labels on the left), one column per source token
+// (labels on top). A good translation model's cross-attention shows the alignment: each target
+// token's row is dark over the source tokens it translates.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace attn {
+
+// weights [T, S]; row_labels has T entries, column_labels S.
+std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& row_labels,
+                        const std::vector<std::string>& column_labels, const std::string& title);
+
+struct Series {
+  std::string name;
+  std::string color;            // any SVG colour, e.g. "#1f77b4"
+  std::vector<double> x, y;
+};
+
+// A line chart of one or more series on shared axes, with ticks and a legend.
+std::string line_chart_svg(const std::vector<Series>& series, const std::string& title,
+                           const std::string& x_label, const std::string& y_label);
+
+}  // namespace attn
