@@ -1,0 +1,69 @@
+// Parsing --name value / --flag arguments (see arguments.h).
+#include "tools/attn/arguments.h"
+
+#include <cmath>
+
+namespace attn::cli {
+
+Arguments::Arguments(const std::string& command, const std::vector<std::string>& args,
+                     const std::set<std::string>& with_value, const std::set<std::string>& flags)
+    : command_(command) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0)
+      throw UsageError{"attn " + command + ": unexpected argument '" + arg + "'"};
+    const std::string name = arg.substr(2);
+    if (flags.count(name)) {
+      values_[name] = "1";
+    } else if (with_value.count(name)) {
+      if (i + 1 >= args.size())
+        throw UsageError{"attn " + command + ": --" + name + " needs a value"};
+      values_[name] = args[++i];
+    } else {
+      throw UsageError{"attn " + command + ": unknown option --" + name + " (see attn " + command +
+                       " --help)"};
+    }
+  }
+}
+
+std::string Arguments::text(const std::string& name, const std::string& fallback) const {
+  auto found = values_.find(name);
+  return found == values_.end() ? fallback : found->second;
+}
+
+std::string Arguments::required(const std::string& name) const {
+  if (!has(name)) throw UsageError{"attn " + command_ + ": --" + name + " is required"};
+  return values_.at(name);
+}
+
+int64_t Arguments::integer(const std::string& name, int64_t fallback) const {
+  if (!has(name)) return fallback;
+  const std::string& value = values_.at(name);
+  size_t used = 0;
+  int64_t parsed = 0;
+  try {
+    parsed = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size())
+    throw UsageError{"attn " + command_ + ": --" + name + " expects a whole number, got '" + value + "'"};
+  return parsed;
+}
+
+double Arguments::number(const std::string& name, double fallback) const {
+  if (!has(name)) return fallback;
+  const std::string& value = values_.at(name);
+  size_t used = 0;
+  double parsed = 0;
+  try {
+    parsed = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || !std::isfinite(parsed))
+    throw UsageError{"attn " + command_ + ": --" + name + " expects a number, got '" + value + "'"};
+  return parsed;
+}
+
+}  // namespace attn::cli

@@ -1,0 +1,15 @@
+// The subcommands of `attn`: each takes its arguments (after the command name) and returns the
+// process exit status. Usage errors throw cli::UsageError; other failures std::exception.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace attn::cli {
+
+int train_command(const std::vector<std::string>& args);
+int translate_command(const std::vector<std::string>& args);
+int bleu_command(const std::vector<std::string>& args);
+int attention_command(const std::vector<std::string>& args);
+
+}  // namespace attn::cli

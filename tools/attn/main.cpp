@@ -1,0 +1,53 @@
+// attn: train a translation model, translate with it, score it, and look at its attention.
+//
+//   attn train      --src FILE --tgt FILE --out DIR [options]
+//   attn translate  --model DIR [--beam N] [--max-len N]      < sentences  > translations
+//   attn bleu       --ref FILE [--hyp FILE]
+//   attn attention  --model DIR --src "sentence" --out FILE.svg [--layer L] [--head H | --mean]
+//
+// Every command prints its options with --help. Errors are one line on stderr and exit status 1
+// (2 for a usage error).
+#include <iostream>
+#include <map>
+
+#include "tools/attn/arguments.h"
+#include "tools/attn/commands.h"
+
+using namespace attn::cli;
+
+static const char* kUsage =
+    "usage: attn <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train       train a translation model on a parallel corpus (resumes a checkpoint)\n"
+    "  translate   translate sentences from stdin to stdout, one per line\n"
+    "  bleu        corpus BLEU of hypotheses against references (sacreBLEU's defaults)\n"
+    "  attention   draw the cross-attention of one translation as an SVG heatmap\n"
+    "\n"
+    "attn <command> --help shows the options of a command.\n";
+
+int main(int argc, char** argv) {
+  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands{
+      {"train", train_command},
+      {"translate", translate_command},
+      {"bleu", bleu_command},
+      {"attention", attention_command}};
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  auto command = commands.find(argv[1]);
+  if (command == commands.end()) {
+    std::cerr << "attn: unknown command '" << argv[1] << "' (train, translate, bleu, attention)\n";
+    return 2;
+  }
+  try {
+    return command->second(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const UsageError& error) {
+    std::cerr << error.message << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "attn " << argv[1] << ": " << error.what() << "\n";
+    return 1;
+  }
+}

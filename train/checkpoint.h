@@ -1,0 +1,43 @@
+// Training checkpoints: everything needed to continue a run exactly where it stopped.
+//
+// One file, DIR/checkpoint.safetensors, holds
+//   "<name>"            every model parameter             (as model.safetensors)
+//   "adam.m.<name>"     Adam's first moment per parameter
+//   "adam.v.<name>"     Adam's second moment per parameter
+//   metadata "state"    JSON: step, epoch, position in the epoch, Adam's step count, the random
+//                       generators' states, the best validation scores so far
+// Being one file written atomically (atomic_file.h), a crash while saving leaves the previous
+// checkpoint whole: there is no moment when weights and optimiser state disagree.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "models/transformer.h"
+#include "train/json.h"
+#include "train/optimizer.h"
+
+namespace attn {
+
+struct TrainingState {
+  int64_t step = 0;                    // optimiser steps taken
+  int64_t epoch = 0;                   // current pass over the data, from 0
+  int64_t batch_in_epoch = 0;          // batches of this epoch already trained on
+  std::array<uint64_t, 4> epoch_generator{};  // data-order generator at the start of this epoch
+  double best_bleu = -1;               // best validation BLEU so far (-1: none yet)
+  double best_loss = -1;               // best validation loss so far (-1: none yet)
+  double elapsed_seconds = 0;          // training time over all runs
+  int64_t target_tokens = 0;           // target tokens trained on over all runs
+
+  Json to_json() const;
+  static TrainingState from_json(const Json& json);
+};
+
+void save_checkpoint(const std::string& path, Transformer& model, const Adam& optimizer,
+                     const TrainingState& state);
+// Restores model weights, Adam's moments and step count, and the model's generator; returns the
+// state. Errors name the file and, for a tensor that does not fit, the tensor and both shapes.
+TrainingState load_checkpoint(const std::string& path, Transformer& model, Adam& optimizer);
+
+}  // namespace attn

@@ -1,0 +1,73 @@
+// Training a translation model end to end: the loop behind `attn train`.
+//
+//   1. read the parallel corpus; learn the tokenizers and vocabularies (or reload them)
+//   2. encode every pair as ids; drop pairs longer than max_length tokens (counted, reported)
+//   3. per epoch: batches of similar length under a token budget, in a seeded random order
+//   4. per batch: logits = model(source, target_in)                         [B, T, V]
+//                 loss = label-smoothed cross-entropy(logits, target_out), padding ignored
+//                 backward; clip the gradient norm; lr from the schedule; Adam step
+//   5. every eval_interval steps: validation loss, perplexity and BLEU; keep the best weights
+//      in DIR/model.safetensors; write DIR/checkpoint.safetensors to resume from
+//
+// The run stops at the first of: `steps` optimiser steps, `epochs` passes, `minutes` of
+// training. A directory that already holds a checkpoint is resumed exactly: same batches, same
+// dropout masks, same optimiser state, so the loss curve continues as if never interrupted.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "tensor/real.h"
+
+namespace attn {
+
+struct TrainOptions {
+  // ---- data: two line-aligned files, or one tab-separated file ----
+  std::string source_path, target_path, tsv_path;
+  std::string valid_source_path, valid_target_path, valid_tsv_path;  // optional
+  std::string out_dir;                 // the model directory
+
+  // ---- model (models/transformer.h); 0 keeps the preset's value ----
+  std::string preset = "tiny";         // tiny | small | base
+  int64_t d_model = 0, heads = 0, d_ff = 0, encoder_layers = 0, decoder_layers = 0;
+  std::string score = "scaled_dot";    // any registered score function
+  std::string norm = "post";           // post (the paper) | pre
+  real dropout = 0.1;                  // Vaswani §5.4
+
+  // ---- tokens ----
+  std::string tokenizer = "bpe";       // char | word | bpe
+  int64_t bpe_merges = 8000;           // merges learned per language
+  int64_t min_frequency = 1;           // rarer tokens become <unk>
+  int64_t max_length = 100;            // longer training pairs are dropped
+
+  // ---- optimisation ----
+  int64_t steps = 0;                   // stop after this many steps (0: no limit)
+  int64_t epochs = 0;                  // ... or passes over the data (0: no limit)
+  double minutes = 0;                  // ... or minutes of training (0: no limit)
+  int64_t batch_tokens = 4096;         // padded tokens per batch
+  std::string schedule = "noam";       // noam (Vaswani §5.3) | constant
+  int64_t warmup = 4000;               // Noam warm-up steps
+  real learning_rate = 0;              // constant: the rate; noam: the factor (0: 1 and 5e-4)
+  real label_smoothing = 0.1;          // Vaswani §5.4
+  real clip_norm = 1.0;                // gradient clipping by global norm (0: off)
+  uint64_t seed = 1;                   // model init, dropout and data order
+  int threads = 0;                     // 0: ATTN_NUM_THREADS or all cores
+  int64_t eval_interval = 1000;        // steps between validations and checkpoints
+  int64_t log_interval = 100;          // steps between log lines (when not on a terminal)
+  int64_t valid_bleu_max = 0;          // validation sentences decoded for BLEU (0: all)
+  bool live_progress = false;          // one status line rewritten in place (for a terminal)
+};
+
+struct TrainResult {
+  int64_t steps = 0;
+  double best_bleu = -1;
+  double best_loss = -1;
+  double seconds = 0;          // training time of this run
+  double tokens_per_second = 0;  // target tokens per second over this run
+};
+
+// Trains (or resumes), logging to `log`; throws with a one-line message on bad input.
+TrainResult train_translation_model(const TrainOptions& options, std::ostream& log);
+
+}  // namespace attn

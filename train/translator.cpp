@@ -1,0 +1,209 @@
+// Translator: model + tokenizers + vocabularies, saved as config.json + safetensors.
+#include "train/translator.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include "autograd/variable.h"
+#include "models/beam_search.h"
+#include "models/greedy.h"
+#include "train/atomic_file.h"
+#include "train/safetensors.h"
+
+namespace attn {
+
+// ---- configuration as JSON --------------------------------------------------------------------
+
+static std::string norm_name(NormPlacement norm) { return norm == NormPlacement::pre ? "pre" : "post"; }
+
+static NormPlacement norm_from_name(const std::string& name) {
+  if (name == "post") return NormPlacement::post;
+  if (name == "pre") return NormPlacement::pre;
+  throw std::runtime_error("norm must be post or pre, got '" + name + "'");
+}
+
+static std::string positional_name(PositionalEncodingKind kind) {
+  return kind == PositionalEncodingKind::learned ? "learned" : "sinusoidal";
+}
+
+static PositionalEncodingKind positional_from_name(const std::string& name) {
+  if (name == "sinusoidal") return PositionalEncodingKind::sinusoidal;
+  if (name == "learned") return PositionalEncodingKind::learned;
+  throw std::runtime_error("positional must be sinusoidal or learned, got '" + name + "'");
+}
+
+Json config_to_json(const TransformerConfig& c) {
+  Json json;
+  json["source_vocab"] = Json(c.source_vocab);
+  json["target_vocab"] = Json(c.target_vocab);
+  json["d_model"] = Json(c.d_model);
+  json["heads"] = Json(c.heads);
+  json["d_ff"] = Json(c.d_ff);
+  json["encoder_layers"] = Json(c.encoder_layers);
+  json["decoder_layers"] = Json(c.decoder_layers);
+  json["dropout"] = Json(static_cast<double>(c.dropout));
+  json["score"] = Json(c.score);
+  json["norm"] = Json(norm_name(c.norm));
+  json["activation"] = Json(to_string(c.activation));
+  json["positional"] = Json(positional_name(c.positional));
+  json["max_length"] = Json(c.max_length);
+  json["share_embeddings"] = Json(c.share_embeddings);
+  json["tie_output"] = Json(c.tie_output);
+  json["pad_index"] = Json(c.pad_index);
+  json["seed"] = Json(static_cast<int64_t>(c.seed));
+  return json;
+}
+
+TransformerConfig config_from_json(const Json& json) {
+  TransformerConfig c;
+  c.source_vocab = json.at("source_vocab").as_int();
+  c.target_vocab = json.at("target_vocab").as_int();
+  c.d_model = json.at("d_model").as_int();
+  c.heads = json.at("heads").as_int();
+  c.d_ff = json.at("d_ff").as_int();
+  c.encoder_layers = json.at("encoder_layers").as_int();
+  c.decoder_layers = json.at("decoder_layers").as_int();
+  c.dropout = static_cast<real>(json.at("dropout").as_number());
+  c.score = json.at("score").as_string();
+  c.norm = norm_from_name(json.at("norm").as_string());
+  c.activation = activation_from_name(json.at("activation").as_string());
+  c.positional = positional_from_name(json.at("positional").as_string());
+  c.max_length = json.at("max_length").as_int();
+  c.share_embeddings = json.at("share_embeddings").as_bool();
+  c.tie_output = json.at("tie_output").as_bool();
+  c.pad_index = json.at("pad_index").as_int();
+  c.seed = static_cast<uint64_t>(json.at("seed").as_int());
+  return c;
+}
+
+static Json side_to_json(const TextSide& side) {
+  Json json;
+  json["tokenizer"] = side.tokenizer->to_json();
+  json["vocabulary"] = side.vocabulary.to_json();
+  return json;
+}
+
+static TextSide side_from_json(const Json& json) {
+  return {tokenizer_from_json(json.at("tokenizer")), Vocabulary::from_json(json.at("vocabulary"))};
+}
+
+// ---- the translator ---------------------------------------------------------------------------
+
+Translator::Translator(const TransformerConfig& config, TextSide source, TextSide target)
+    : config_(config), source_(std::move(source)), target_(std::move(target)) {
+  if (config_.source_vocab != source_.vocabulary.size() ||
+      config_.target_vocab != target_.vocabulary.size())
+    throw std::runtime_error("translator: the model's vocabularies (" +
+                             std::to_string(config_.source_vocab) + ", " +
+                             std::to_string(config_.target_vocab) + ") differ from the tokens' (" +
+                             std::to_string(source_.vocabulary.size()) + ", " +
+                             std::to_string(target_.vocabulary.size()) + ")");
+  model_ = std::make_unique<Transformer>(config_);
+}
+
+Json Translator::to_json() const {
+  Json json;
+  json["model"] = config_to_json(config_);
+  json["source"] = side_to_json(source_);
+  json["target"] = side_to_json(target_);
+  return json;
+}
+
+void Translator::save_config(const std::string& dir) const {
+  write_file_atomically(dir + "/config.json", to_json().dump() + "\n");
+}
+
+void Translator::save_weights(const std::string& dir, const std::string& weights) const {
+  save_safetensors(dir + "/" + weights, model_->state_dict(), {{"format", "pt"}});
+}
+
+std::unique_ptr<Translator> Translator::from_config(const std::string& dir) {
+  const std::string config_path = dir + "/config.json";
+  try {
+    const Json json = Json::parse(read_file(config_path));
+    return std::make_unique<Translator>(config_from_json(json.at("model")),
+                                        side_from_json(json.at("source")),
+                                        side_from_json(json.at("target")));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(config_path + ": " + error.what());
+  }
+}
+
+std::unique_ptr<Translator> Translator::load(const std::string& dir, const std::string& weights) {
+  auto translator = from_config(dir);
+  const std::string weights_path = dir + "/" + weights;
+  try {
+    translator->model().load_state_dict(load_safetensors(weights_path));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(weights_path + ": " + error.what());
+  }
+  return translator;
+}
+
+std::vector<int64_t> Translator::encode_source(const std::string& sentence) const {
+  std::vector<int64_t> ids = source_.vocabulary.encode(source_.tokenizer->tokenize(sentence));
+  if (static_cast<int64_t>(ids.size()) > config_.max_length)
+    ids.resize(static_cast<size_t>(config_.max_length));
+  return ids;
+}
+
+std::vector<std::string> Translator::target_tokens(const std::vector<int64_t>& ids) const {
+  return target_.vocabulary.decode(ids);
+}
+
+std::string Translator::decode_target(const std::vector<int64_t>& ids) const {
+  return target_.tokenizer->detokenize(target_tokens(ids));
+}
+
+// Row `row` of a [B, L] tensor of ids.
+static std::vector<int64_t> row_ids(const Tensor& ids, int64_t row) {
+  std::vector<int64_t> out;
+  for (int64_t t = 0; t < ids.size(1); ++t) out.push_back(static_cast<int64_t>(ids.at({row, t})));
+  return out;
+}
+
+std::vector<std::string> Translator::translate(const std::vector<std::string>& sentences,
+                                               const TranslateOptions& options) {
+  std::vector<std::vector<int64_t>> encoded;
+  for (const std::string& sentence : sentences) encoded.push_back(encode_source(sentence));
+  // Sorting by length keeps padding, and so wasted work, small; the order is restored below.
+  std::vector<size_t> order(sentences.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
+
+  std::vector<std::string> translations(sentences.size());
+  const size_t batch_size = static_cast<size_t>(std::max<int64_t>(1, options.batch_size));
+  for (size_t begin = 0; begin < order.size(); begin += batch_size) {
+    const size_t end = std::min(order.size(), begin + batch_size);
+    int64_t longest = 1;
+    for (size_t i = begin; i < end; ++i)
+      longest = std::max<int64_t>(longest, static_cast<int64_t>(encoded[order[i]].size()));
+    Tensor source = Tensor::full({static_cast<int64_t>(end - begin), longest}, Vocabulary::pad);
+    for (size_t i = begin; i < end; ++i)
+      for (size_t t = 0; t < encoded[order[i]].size(); ++t)
+        source.at({static_cast<int64_t>(i - begin), static_cast<int64_t>(t)}) =
+            static_cast<real>(encoded[order[i]][t]);
+    const int64_t max_length =
+        std::min(config_.max_length,
+                 options.max_length > 0 ? options.max_length : longest * 3 / 2 + 10);
+    Tensor output;
+    if (options.beam_size <= 1) {
+      output = greedy_decode(*model_, source, Vocabulary::bos, Vocabulary::eos, max_length);
+    } else {
+      BeamSearchOptions beam;
+      beam.beam_size = options.beam_size;
+      beam.length_penalty = options.length_penalty;
+      beam.max_length = max_length;
+      beam.bos = Vocabulary::bos;
+      beam.eos = Vocabulary::eos;
+      output = beam_search(*model_, source, beam);
+    }
+    for (size_t i = begin; i < end; ++i)
+      translations[order[i]] = decode_target(row_ids(output, static_cast<int64_t>(i - begin)));
+  }
+  return translations;
+}
+
+}  // namespace attn

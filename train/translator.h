@@ -1,0 +1,79 @@
+// Translator: a Transformer together with what turns text into its token ids and back.
+//
+//   "Ein Hund läuft."  --source tokenizer-->  Ein Hund läuft .  --source vocabulary-->  [57 301 988 4]
+//   model: source ids -> target ids (greedy or beam search, models/)
+//   [12 40 77 5 2]  --target vocabulary-->  A dog runs . <eos>  --target tokenizer-->  "A dog runs."
+//
+// A model directory holds everything needed to use the model again:
+//   config.json         the model configuration, both tokenizers and both vocabularies
+//   model.safetensors   the weights (the best ones seen in training)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/transformer.h"
+#include "train/json.h"
+#include "train/tokenizer.h"
+#include "train/vocabulary.h"
+
+namespace attn {
+
+// One language's text handling.
+struct TextSide {
+  std::shared_ptr<const Tokenizer> tokenizer;
+  Vocabulary vocabulary;
+};
+
+struct TranslateOptions {
+  int64_t beam_size = 1;        // 1: greedy decoding
+  real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
+  int64_t max_length = 0;       // 0: source length * 1.5 + 10, capped by the model's max_length
+  int64_t batch_size = 32;      // sentences decoded together
+};
+
+class Translator {
+ public:
+  Translator(const TransformerConfig& config, TextSide source, TextSide target);
+
+  // Loads DIR/config.json and the weights file DIR/<weights>; errors name the file and, for a
+  // weight that does not fit, the tensor and both shapes.
+  static std::unique_ptr<Translator> load(const std::string& dir,
+                                          const std::string& weights = "model.safetensors");
+  // Builds the model DIR/config.json describes, with freshly initialised weights.
+  static std::unique_ptr<Translator> from_config(const std::string& dir);
+  // Writes DIR/config.json (atomically).
+  void save_config(const std::string& dir) const;
+  // Writes the model's weights to DIR/<weights> (atomically).
+  void save_weights(const std::string& dir, const std::string& weights = "model.safetensors") const;
+
+  Transformer& model() { return *model_; }
+  const TransformerConfig& config() const { return config_; }
+  const TextSide& source() const { return source_; }
+  const TextSide& target() const { return target_; }
+
+  // Text -> ids, cut to the model's max_length.
+  std::vector<int64_t> encode_source(const std::string& sentence) const;
+  // Ids -> text, stopping at <eos>.
+  std::string decode_target(const std::vector<int64_t>& ids) const;
+  // Target tokens of `ids` as strings (for attention pictures), stopping at <eos>.
+  std::vector<std::string> target_tokens(const std::vector<int64_t>& ids) const;
+
+  // Translates sentences in order, in batches of similar length.
+  std::vector<std::string> translate(const std::vector<std::string>& sentences,
+                                     const TranslateOptions& options = {});
+
+  Json to_json() const;
+
+ private:
+  TransformerConfig config_;
+  TextSide source_;
+  TextSide target_;
+  std::unique_ptr<Transformer> model_;
+};
+
+Json config_to_json(const TransformerConfig& config);
+TransformerConfig config_from_json(const Json& json);
+
+}  // namespace attn
