@@ -1,1 +1,151 @@
-// placeholder: being written
+// Seeded random numbers, identical on every platform (see random.h).
+//
+// Seeding, SplitMix64 (Steele, Lea & Flood 2014): a counter stepped by the golden-ratio constant
+// and scrambled, so that nearby seeds (0, 1, 2, ...) give unrelated states:
+//   x += 0x9e3779b97f4a7c15;  z = mix(x)
+// Stream, xoshiro256** (Blackman & Vigna 2018, "Scrambled linear pseudorandom number
+// generators"): 256 bits of state s0..s3, period 2^256 - 1, output
+//   rotl(s1 * 5, 7) * 9
+// Uniform reals keep the top bits of one 64-bit draw: u = (x >> 11) * 2^-53 is in [0, 1) and every
+// value is a multiple of 2^-53. Tensors of floats keep 24 bits instead, so that rounding to float
+// can never turn a value just below 1 into 1.
+// Normals by Box-Muller (Box & Muller 1958), from u1 in (0, 1] and u2 in [0, 1):
+//   z = sqrt(-2 ln u1) * cos(2 pi u2)
+// Box-Muller makes a second normal, sqrt(-2 ln u1) * sin(2 pi u2), which we drop: caching it
+// would be state outside state(), and a checkpoint could then not restore the stream exactly.
+// Only integer arithmetic, std::log, std::sqrt and std::cos are used; no std:: distributions,
+// whose algorithms differ between standard libraries.
+#include "tensor/random.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include "tensor/error.h"
+
+namespace attn {
+
+namespace {
+
+uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+// One SplitMix64 step: advances the counter and returns its scrambled value.
+uint64_t splitmix64(uint64_t& counter) {
+  uint64_t z = (counter += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// "0.5", not std::to_string's "0.500000", for error messages.
+std::string number(real value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+// A real in [0, 1) from the top `digits` bits of one draw (24 for float, 53 for double): an
+// integer below 2^digits is exact in `real`, and so is its product with 2^-digits.
+real unit_real(Generator& generator) {
+  constexpr int digits = std::numeric_limits<real>::digits;
+  const real whole = static_cast<real>(generator.next_u64() >> (64 - digits));
+  return whole * std::ldexp(real(1), -digits);
+}
+
+// Fills a new tensor of `shape` with draw() for each element, in row-major order.
+template <typename Draw>
+Tensor fill_with(const Shape& shape, Draw draw) {
+  Tensor t(shape);
+  real* out = t.data();
+  const int64_t n = t.numel();
+  for (int64_t i = 0; i < n; ++i) out[i] = draw();
+  return t;
+}
+
+// fan_in and fan_out of a weight [out, in]; a bias-like [n] counts n for both.
+struct Fans {
+  double in, out;
+};
+
+Fans fans_of(const std::string& op, const Shape& shape) {
+  check(!shape.empty(), op, "needs a shape with at least one dimension, got []");
+  const Fans fans{static_cast<double>(shape.back()), static_cast<double>(shape.front())};
+  check(fans.in > 0 && fans.out > 0, op,
+        "fan_in and fan_out must be positive, got shape " + to_string(shape));
+  return fans;
+}
+
+}  // namespace
+
+// ---- the generator ----------------------------------------------------------------------------
+
+Generator::Generator(uint64_t seed) {
+  for (uint64_t& word : state_) word = splitmix64(seed);
+}
+
+uint64_t Generator::next_u64() {
+  uint64_t* s = state_.data();
+  const uint64_t result = rotl(s[1] * 5, 7) * 9;
+  const uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double Generator::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+double Generator::normal() {
+  constexpr double kTwoPi = 6.283185307179586476925;
+  const double u1 = 1.0 - uniform();  // in (0, 1]: log(u1) is finite
+  const double u2 = uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+}
+
+// ---- fills ------------------------------------------------------------------------------------
+
+Tensor uniform(const Shape& shape, real low, real high, Generator& generator) {
+  check(low <= high, "uniform",
+        "low " + number(low) + " is above high " + number(high));
+  return fill_with(shape, [&] { return low + (high - low) * unit_real(generator); });
+}
+
+Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) {
+  check(stddev >= 0, "normal", "stddev must be non-negative, got " + number(stddev));
+  return fill_with(shape, [&] { return static_cast<real>(mean + stddev * generator.normal()); });
+}
+
+Tensor bernoulli(const Shape& shape, real p, Generator& generator) {
+  check(p >= 0 && p <= 1, "bernoulli", "p must be in [0, 1], got " + number(p));
+  return fill_with(shape, [&] { return unit_real(generator) < p ? real(1) : real(0); });
+}
+
+// ---- initialisers -----------------------------------------------------------------------------
+
+Tensor xavier_uniform(const Shape& shape, Generator& generator) {
+  const Fans fans = fans_of("xavier_uniform", shape);
+  const real a = static_cast<real>(std::sqrt(6.0 / (fans.in + fans.out)));
+  return uniform(shape, -a, a, generator);
+}
+
+Tensor xavier_normal(const Shape& shape, Generator& generator) {
+  const Fans fans = fans_of("xavier_normal", shape);
+  return normal(shape, 0, static_cast<real>(std::sqrt(2.0 / (fans.in + fans.out))), generator);
+}
+
+Tensor kaiming_uniform(const Shape& shape, Generator& generator) {
+  const Fans fans = fans_of("kaiming_uniform", shape);
+  const real a = static_cast<real>(std::sqrt(6.0 / fans.in));
+  return uniform(shape, -a, a, generator);
+}
+
+Tensor kaiming_normal(const Shape& shape, Generator& generator) {
+  const Fans fans = fans_of("kaiming_normal", shape);
+  return normal(shape, 0, static_cast<real>(std::sqrt(2.0 / fans.in)), generator);
+}
+
+}  // namespace attn

@@ -120,7 +120,7 @@ class Tensor {
   int64_t offset_ = 0;
 };
 
-// Prints "tensor([2,3]) [[1, 2, 3], [4, 5, 6]]", with large dimensions elided in the middle.
+// Prints "tensor([2,3])\n[[1, 2, 3],\n [4, 5, 6]]", with large dimensions elided in the middle.
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
 
 // Calls visit(offset) for every element of `shape` walked row-major, where offset is that
