@@ -52,16 +52,28 @@ TEST_CASE("safetensors: a transposed view is saved in row-major order") {
   CHECK(loaded.at("t").to_vector() == std::vector<real>{1, 3, 2, 4});
 }
 
+// The message of the error `decode` throws, or "" if it throws none.
+template <typename F>
+static std::string error_of(F decode) {
+  try {
+    decode();
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "";
+}
+
 TEST_CASE("safetensors: corrupt files are refused with the file and tensor named") {
   std::string bytes = encode_safetensors({{"w", Tensor::ones({4})}});
   CHECK_THROWS_WITH(decode_safetensors(bytes.substr(0, 4), "x.safetensors"),
                     "x.safetensors: too short for a safetensors file");
-  CHECK_THROWS_WITH(decode_safetensors(bytes.substr(0, bytes.size() - 4), "x.safetensors"),
-                    doctest::Contains("x.safetensors: tensor w: data_offsets"));
+  const std::string truncated = bytes.substr(0, bytes.size() - 4);
+  CHECK(error_of([&] { decode_safetensors(truncated, "x.safetensors"); })
+            .rfind("x.safetensors: tensor w: data_offsets", 0) == 0);
   std::string huge = bytes;
   huge[7] = 0x7f;  // header length far beyond the file
-  CHECK_THROWS_WITH(decode_safetensors(huge, "x.safetensors"),
-                    doctest::Contains("runs past the end of the file"));
+  CHECK(error_of([&] { decode_safetensors(huge, "x.safetensors"); })
+            .find("runs past the end of the file") != std::string::npos);
 }
 
 TEST_CASE("atomic_file: writing replaces the file whole and leaves no temporary") {
@@ -71,5 +83,5 @@ TEST_CASE("atomic_file: writing replaces the file whole and leaves no temporary"
   CHECK(read_file(path) == "second");
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   std::filesystem::remove(path);
-  CHECK_THROWS_WITH(read_file(path), "cannot open " + path);
+  CHECK_THROWS_WITH(read_file(path), ("cannot open " + path).c_str());
 }
