@@ -1,1 +1,93 @@
-// placeholder: being written
+// Multi-head attention (see multi_head_attention.h).
+//
+//   Q = x_q W^Q, K = x_k W^K, V = x_v W^V              [B, T, D], [B, S, D], [B, S, D]
+//   split:   [B, T, D] -> [B, T, H, E] -> [B, H, T, E]    (a view, then a transpose: no copy)
+//   heads:   C = attend(score, Q, K, V, mask)           [B, H, T, E]
+//   merge:   [B, H, T, E] -> [B, T, H, E] -> [B, T, D]    (one copy: the transpose is strided)
+//   out = C W^O                                         [B, T, D]
+// Vaswani et al. 2017, §3.2.2.
+#include "nn/attention/multi_head_attention.h"
+
+#include "autograd/ops.h"
+#include "nn/attention/attention.h"
+#include "nn/attention/registry.h"
+#include "tensor/error.h"
+
+namespace attn {
+
+namespace {
+
+// E = D / H; a D that H does not divide cannot be split into equal heads.
+int64_t checked_head_dim(int64_t d_model, int64_t heads) {
+  check(d_model > 0 && heads > 0, "multi_head_attention",
+        "d_model and heads must be positive, got " + std::to_string(d_model) + " and " +
+            std::to_string(heads));
+  check(d_model % heads == 0, "multi_head_attention",
+        "d_model " + std::to_string(d_model) + " is not divisible by heads " +
+            std::to_string(heads));
+  return d_model / heads;
+}
+
+// [B, L, D] -> [B, H, L, E]
+Variable split_heads(const Variable& x, int64_t heads, int64_t head_dim) {
+  Variable split = reshape(x, {x.size(0), x.size(1), heads, head_dim});  // [B, L, H, E]
+  return transpose(split, 1, 2);                                         // [B, H, L, E]
+}
+
+// [B, H, L, E] -> [B, L, D]
+Variable merge_heads(const Variable& x) {
+  Variable merged = transpose(x, 1, 2);                                     // [B, L, H, E]
+  return reshape(merged, {merged.size(0), merged.size(1), x.size(1) * x.size(3)});  // [B, L, D]
+}
+
+}  // namespace
+
+MultiHeadAttention::MultiHeadAttention(int64_t d_model, int64_t heads, Generator& generator,
+                                       real dropout, const std::string& score,
+                                       int64_t max_source_length)
+    : d_model_(d_model),
+      heads_(heads),
+      head_dim_(checked_head_dim(d_model, heads)),
+      w_q(d_model, d_model, generator),
+      w_k(d_model, d_model, generator),
+      w_v(d_model, d_model, generator),
+      w_o(d_model, d_model, generator),
+      dropout_(dropout, generator) {
+  ScoreSpec spec;
+  spec.query_dim = head_dim_;
+  spec.key_dim = head_dim_;
+  spec.max_source_length = max_source_length;
+  spec.seed = generator.next_u64();
+  score_ = make_score_function(score, spec);
+  register_module("w_q", w_q);
+  register_module("w_k", w_k);
+  register_module("w_v", w_v);
+  register_module("w_o", w_o);
+  register_module("score", *score_);
+  register_module("dropout", dropout_);
+}
+
+Variable MultiHeadAttention::forward(const Variable& query, const Variable& key,
+                                     const Variable& value, const Tensor& mask) {
+  const std::string shapes = "query " + to_string(query.shape()) + ", key " +
+                             to_string(key.shape()) + ", value " + to_string(value.shape());
+  check(query.ndim() == 3 && key.ndim() == 3 && value.ndim() == 3, "multi_head_attention",
+        "expects query [B, T, D], key [B, S, D], value [B, S, D], got " + shapes);
+  check(query.size(2) == d_model_ && key.size(2) == d_model_ && value.size(2) == d_model_,
+        "multi_head_attention",
+        "every input must have width d_model = " + std::to_string(d_model_) + ", got " + shapes);
+  check(key.size(0) == query.size(0) && value.size(0) == query.size(0) &&
+            key.size(1) == value.size(1),
+        "multi_head_attention", "batch sizes and key/value lengths must agree, got " + shapes);
+
+  Variable q = split_heads(w_q.forward(query), heads_, head_dim_);  // [B, T, D] -> [B, H, T, E]
+  Variable k = split_heads(w_k.forward(key), heads_, head_dim_);    // [B, S, D] -> [B, H, S, E]
+  Variable v = split_heads(w_v.forward(value), heads_, head_dim_);  // [B, S, D] -> [B, H, S, E]
+
+  AttentionResult result = attend(*score_, q, k, v, mask, &dropout_);  // [B, H, T, E]
+  weights_ = result.weights.value();                                  // [B, H, T, S]
+
+  return w_o.forward(merge_heads(result.context));  // [B, H, T, E] -> [B, T, D] -> [B, T, D]
+}
+
+}  // namespace attn

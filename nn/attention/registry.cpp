@@ -1,1 +1,52 @@
-// placeholder: being written
+// The registry: every score function attn knows, in one explicit table (see registry.h).
+//
+// To add a variant: write its header in this folder, #include it below, and add one line to the
+// table. Nothing registers itself: a static library drops translation units nobody references,
+// so self-registering variants would silently vanish from some binaries.
+#include "nn/attention/registry.h"
+
+#include "nn/attention/additive.h"
+#include "nn/attention/cosine.h"
+#include "nn/attention/dot.h"
+#include "nn/attention/general.h"
+#include "nn/attention/learned_temperature.h"
+#include "nn/attention/location.h"
+#include "nn/attention/scaled_dot.h"
+#include "tensor/error.h"
+
+namespace attn {
+
+namespace {
+
+template <typename Score>
+std::unique_ptr<ScoreFunction> make(const ScoreSpec& spec) {
+  return std::make_unique<Score>(spec);
+}
+
+}  // namespace
+
+const std::vector<ScoreEntry>& score_functions() {
+  static const std::vector<ScoreEntry> table = {
+      {"dot", "e = q.k   (Luong et al. 2015)", make<DotScore>},
+      {"scaled_dot", "e = q.k / sqrt(d_k)   (Vaswani et al. 2017)", make<ScaledDotScore>},
+      {"general", "e = q^T W k   (Luong et al. 2015)", make<GeneralScore>},
+      {"additive", "e = v^T tanh(W_q q + W_k k)   (Bahdanau et al. 2014)", make<AdditiveScore>},
+      {"cosine", "e = beta * cos(q, k)   (Graves et al. 2014)", make<CosineScore>},
+      {"location", "e = (W_a q)[s], keys unused   (Luong et al. 2015)", make<LocationScore>},
+      {"learned_temperature", "e = q.k / tau, tau learned   (after Vaswani et al. 2017)",
+       make<LearnedTemperatureScore>},
+  };
+  return table;
+}
+
+std::unique_ptr<ScoreFunction> make_score_function(const std::string& name,
+                                                   const ScoreSpec& spec) {
+  std::string known;
+  for (const ScoreEntry& entry : score_functions()) {
+    if (entry.name == name) return entry.make(spec);
+    known += (known.empty() ? "" : ", ") + entry.name;
+  }
+  throw Error("make_score_function: unknown score function '" + name + "'; known: " + known);
+}
+
+}  // namespace attn

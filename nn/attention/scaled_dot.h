@@ -1,0 +1,37 @@
+// Scaled dot-product score: the Transformer's.
+//
+//   e[t, s] = q_t . k_s / sqrt(d_k)                    queries [B, H, T, d_k], keys [B, H, S, d_k]
+//   E = Q K^T / sqrt(d_k)                              scores  [B, H, T, S]
+//
+// Vaswani et al. 2017, "Attention Is All You Need", §3.2.1: "We suspect that for large values of
+// d_k, the dot products grow large in magnitude, pushing the softmax function into regions where
+// it has extremely small gradients. To counteract this effect, we scale the dot products by
+// 1/sqrt(d_k)." With unit-variance entries, q . k has variance d_k; divided by sqrt(d_k) it has
+// variance 1 whatever the head width. No parameters.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "autograd/ops.h"
+#include "nn/attention/score_function.h"
+#include "tensor/error.h"
+
+namespace attn {
+
+class ScaledDotScore : public ScoreFunction {
+ public:
+  explicit ScaledDotScore(const ScoreSpec&) {}
+
+  // queries [B, H, T, d_k], keys [B, H, S, d_k] -> scores [B, H, T, S]
+  Variable scores(const Variable& queries, const Variable& keys) override {
+    const int64_t d_k = keys.size(-1);
+    check(queries.size(-1) == d_k, "scaled_dot score",
+          "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
+              std::to_string(d_k) + " (q . k needs Eq = Ek)");
+    const real scale = static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
+    return matmul(queries, transpose(keys, -2, -1)) * scale;  // [B, H, T, S]
+  }
+};
+
+}  // namespace attn
