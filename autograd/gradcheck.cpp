@@ -64,6 +64,22 @@ std::vector<Tensor> gradients_of(const Variable& loss, const std::vector<Variabl
   return grads;
 }
 
+// (L(x + eps e_i) - L(x - eps e_i)) / (2 eps) for the input element at `element`, which is
+// restored afterwards.
+double central_difference(const GradCheckFunction& f, const std::vector<Tensor>& inputs,
+                          const Tensor& w, real* element, double eps) {
+  const real original = *element;
+  // Divide by the step actually taken: x +- eps rounds to the nearest real.
+  const real plus = static_cast<real>(original + eps);
+  const real minus = static_cast<real>(original - eps);
+  *element = plus;
+  const double loss_plus = loss_at(f, inputs, w);
+  *element = minus;
+  const double loss_minus = loss_at(f, inputs, w);
+  *element = original;
+  return (loss_plus - loss_minus) / (double(plus) - double(minus));
+}
+
 }  // namespace
 
 GradCheckResult gradcheck(const GradCheckFunction& f, const std::vector<Tensor>& inputs,
@@ -86,17 +102,7 @@ GradCheckResult gradcheck(const GradCheckFunction& f, const std::vector<Tensor>&
     const std::vector<real> expected = analytic[i].to_vector();
     int64_t element = 0;  // row-major position, as the report names it
     for_each_offset(input.shape(), input.strides(), [&](int64_t offset) {
-      const real original = base[offset];
-      // Divide by the step actually taken: x +- eps rounds to the nearest real.
-      const real plus = static_cast<real>(original + options.eps);
-      const real minus = static_cast<real>(original - options.eps);
-      base[offset] = plus;
-      const double loss_plus = loss_at(f, inputs, w);
-      base[offset] = minus;
-      const double loss_minus = loss_at(f, inputs, w);
-      base[offset] = original;
-
-      const double numeric = (loss_plus - loss_minus) / (double(plus) - double(minus));
+      const double numeric = central_difference(f, inputs, w, base + offset, options.eps);
       const double error = std::abs(double(expected[element]) - numeric);
       // Both comparisons are written so that a NaN counts as an error, never as a pass.
       if (!(error <= result.max_abs_error)) result.max_abs_error = error;

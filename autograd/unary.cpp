@@ -5,6 +5,7 @@
 // Where f' reads more simply in terms of the output (exp, sqrt, tanh, sigmoid), the closure
 // saves y instead of x. Derivatives: any calculus table; gelu from Hendrycks & Gimpel 2016.
 #include "autograd/ops.h"
+
 #include "tensor/elementwise.h"
 
 namespace attn {
