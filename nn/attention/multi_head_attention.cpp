@@ -12,6 +12,7 @@
 #include "nn/attention/attention.h"
 #include "nn/attention/registry.h"
 #include "tensor/error.h"
+#include "tensor/index.h"
 
 namespace attn {
 
@@ -69,25 +70,57 @@ MultiHeadAttention::MultiHeadAttention(int64_t d_model, int64_t heads, Generator
 
 Variable MultiHeadAttention::forward(const Variable& query, const Variable& key,
                                      const Variable& value, const Tensor& mask) {
-  const std::string shapes = "query " + to_string(query.shape()) + ", key " +
-                             to_string(key.shape()) + ", value " + to_string(value.shape());
-  check(query.ndim() == 3 && key.ndim() == 3 && value.ndim() == 3, "multi_head_attention",
-        "expects query [B, T, D], key [B, S, D], value [B, S, D], got " + shapes);
-  check(query.size(2) == d_model_ && key.size(2) == d_model_ && value.size(2) == d_model_,
-        "multi_head_attention",
-        "every input must have width d_model = " + std::to_string(d_model_) + ", got " + shapes);
-  check(key.size(0) == query.size(0) && value.size(0) == query.size(0) &&
-            key.size(1) == value.size(1),
-        "multi_head_attention", "batch sizes and key/value lengths must agree, got " + shapes);
-
-  Variable q = split_heads(w_q.forward(query), heads_, head_dim_);  // [B, T, D] -> [B, H, T, E]
+  const bool shapes_fit = query.ndim() == 3 && key.ndim() == 3 && value.ndim() == 3 &&
+                          query.size(2) == d_model_ && key.size(2) == d_model_ &&
+                          value.size(2) == d_model_ && key.size(0) == query.size(0) &&
+                          value.size(0) == query.size(0) && key.size(1) == value.size(1);
+  if (!shapes_fit)  // the message is built only when needed: forward runs on every step
+    throw Error("multi_head_attention: expects query [B, T, D], key [B, S, D], value [B, S, D] "
+                "with D = " + std::to_string(d_model_) + ", got query " +
+                to_string(query.shape()) + ", key " + to_string(key.shape()) + ", value " +
+                to_string(value.shape()));
   Variable k = split_heads(w_k.forward(key), heads_, head_dim_);    // [B, S, D] -> [B, H, S, E]
   Variable v = split_heads(w_v.forward(value), heads_, head_dim_);  // [B, S, D] -> [B, H, S, E]
+  return attend_projected(query, k, v, mask);                       // [B, T, D]
+}
 
-  AttentionResult result = attend(*score_, q, k, v, mask, &dropout_);  // [B, H, T, E]
-  weights_ = result.weights.value();                                  // [B, H, T, S]
-
+Variable MultiHeadAttention::attend_projected(const Variable& query, const Variable& keys,
+                                              const Variable& values, const Tensor& mask) {
+  Variable q = split_heads(w_q.forward(query), heads_, head_dim_);  // [B, T, D] -> [B, H, T, E]
+  AttentionResult result = attend(*score_, q, keys, values, mask, &dropout_);  // [B, H, T, E]
+  weights_ = result.weights.value();                                          // [B, H, T, S]
   return w_o.forward(merge_heads(result.context));  // [B, H, T, E] -> [B, T, D] -> [B, T, D]
+}
+
+// ---- incremental decoding -----------------------------------------------------------------------
+
+void KeyValueCache::select_rows(const Tensor& rows) {
+  keys = Variable(index_select(keys.value(), 0, rows));      // [N, H, L, E]
+  values = Variable(index_select(values.value(), 0, rows));  // [N, H, L, E]
+}
+
+KeyValueCache MultiHeadAttention::project_keys_values(const Variable& memory) const {
+  check(memory.ndim() == 3 && memory.size(2) == d_model_, "multi_head_attention",
+        "memory must be [N, S, " + std::to_string(d_model_) + "], got " + to_string(memory.shape()));
+  return {split_heads(w_k.forward(memory), heads_, head_dim_),   // [N, H, S, E]
+          split_heads(w_v.forward(memory), heads_, head_dim_)};  // [N, H, S, E]
+}
+
+Variable MultiHeadAttention::forward_cached(const Variable& query, const KeyValueCache& cache,
+                                            const Tensor& mask) {
+  check(!cache.empty(), "multi_head_attention", "forward_cached needs a filled cache");
+  return attend_projected(query, cache.keys, cache.values, mask);  // [N, T, D]
+}
+
+Variable MultiHeadAttention::forward_step(const Variable& x, KeyValueCache& cache) {
+  KeyValueCache step = project_keys_values(x);  // [N, H, T_new, E] each
+  if (cache.empty()) {
+    cache = step;
+  } else {
+    cache.keys = concat({cache.keys, step.keys}, 2);        // [N, H, L + T_new, E]
+    cache.values = concat({cache.values, step.values}, 2);  // [N, H, L + T_new, E]
+  }
+  return attend_projected(x, cache.keys, cache.values, Tensor());  // [N, T_new, D]
 }
 
 }  // namespace attn

@@ -28,6 +28,17 @@
 
 namespace attn {
 
+// Keys and values already projected and split into heads: what incremental decoding keeps from
+// one step to the next instead of recomputing them for the whole prefix.
+struct KeyValueCache {
+  Variable keys;    // [N, H, L, E]
+  Variable values;  // [N, H, L, E]
+  bool empty() const { return !keys.defined(); }
+  // Keeps rows `rows` (whole numbers) of every cached tensor, in that order: beam search uses it
+  // to follow each surviving hypothesis back to its parent.
+  void select_rows(const Tensor& rows);
+};
+
 class MultiHeadAttention : public Module {
  public:
   // d_model D must be divisible by heads H. `score` names a registered score function
@@ -39,6 +50,17 @@ class MultiHeadAttention : public Module {
   // (1 = may attend; nn/mask.h), undefined: none  ->  [B, T, D]
   Variable forward(const Variable& query, const Variable& key, const Variable& value,
                    const Tensor& mask = Tensor());
+
+  // ---- incremental decoding: the same results as forward(), computed one step at a time ----
+  // Projects keys and values once: memory [N, S, D] -> cache of [N, H, S, E].
+  KeyValueCache project_keys_values(const Variable& memory) const;
+  // Attention of query [N, T, D] over the keys and values in `cache` -> [N, T, D].
+  Variable forward_cached(const Variable& query, const KeyValueCache& cache,
+                          const Tensor& mask = Tensor());
+  // Self-attention for new positions x [N, T_new, D]: their keys and values are appended to
+  // `cache`, then they attend over every cached position (all of them earlier or equal, so no
+  // causal mask is needed) -> [N, T_new, D].
+  Variable forward_step(const Variable& x, KeyValueCache& cache);
 
   // The weights of every head from the last forward, [B, H, T, S] (before dropout).
   const Tensor& attention_weights() const { return weights_; }
@@ -62,6 +84,10 @@ class MultiHeadAttention : public Module {
   Linear w_o;  // W^O [D -> D]: mixes the concatenated heads
 
  private:
+  // Everything after the key and value projections: q = x W^Q, attention, W^O.
+  Variable attend_projected(const Variable& query, const Variable& keys, const Variable& values,
+                            const Tensor& mask);
+
   std::unique_ptr<ScoreFunction> score_;
   Dropout dropout_;
   Tensor weights_;  // [B, H, T, S] from the last forward
