@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "tensor/elementwise.h"
 #include "tensor/random.h"
 
 using namespace attn;

@@ -76,7 +76,7 @@ Variable MultiHeadAttention::forward(const Variable& query, const Variable& key,
                           value.size(0) == query.size(0) && key.size(1) == value.size(1);
   if (!shapes_fit)  // the message is built only when needed: forward runs on every step
     throw Error("multi_head_attention: expects query [B, T, D], key [B, S, D], value [B, S, D] "
-                "with D = " + std::to_string(d_model_) + ", got query " +
+                "with D = d_model = " + std::to_string(d_model_) + ", got query " +
                 to_string(query.shape()) + ", key " + to_string(key.shape()) + ", value " +
                 to_string(value.shape()));
   Variable k = split_heads(w_k.forward(key), heads_, head_dim_);    // [B, S, D] -> [B, H, S, E]
