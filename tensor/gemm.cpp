@@ -1,1 +1,325 @@
-// placeholder: being written
+// attn's own SGEMM: a cache-blocked, register-tiled matrix product in the Goto/BLIS style.
+//
+//   C[i, j] = sum_k A[i, k] * B[k, j]          A [m, k], B [k, n], C [m, n]
+//
+// Goto & van de Geijn 2008, "Anatomy of High-Performance Matrix Multiplication" (ACM TOMS 34:3),
+// and Van Zee & van de Geijn 2015, "BLIS: A Framework for Rapidly Instantiating BLAS
+// Functionality" (ACM TOMS 41:3): the product is five loops around a tiny "micro-kernel".
+//
+// The micro-kernel keeps an MR x NR tile of C in vector registers and, for each k, does
+//   tile[i, :] += A[i, k] * B[k, :]        (one broadcast of A[i, k], NR/lanes fused multiply-adds)
+// With AVX-512 (32 registers of 16 floats) MR = 14 rows by NR = 32 columns: 28 accumulators,
+// 2 registers of B, 1 broadcast. Each k step is 28 FMAs on 14 + 2 loads, enough independent
+// accumulators to hide the FMA latency (4 cycles x 2 FMA pipes = 8 in flight).
+//
+// The loops around it choose which data sits in which cache (sizes for float; double has half
+// as many elements in the same bytes; the caches are this machine's, Zen 5: L1 48 KB and L2 1 MB
+// per core, L3 32 MB shared):
+//   for m0 in steps of MC:            A block MC x KC (2016 x 256, 2 MB)       stays in L3
+//     for k0 in steps of KC:          pack A[m0.., k0..] into MR-row micro-panels
+//       for n0 in steps of NC:        pack B[k0.., n0..] (KC x NC = 256 x 512, 512 KB) into L2
+//         for i in steps of MR:       one A micro-panel (MR x KC = 14 KB)     stays in L1
+//           for j in steps of NR:     B micro-panels (KC x NR = 32 KB) stream from L2
+//             micro-kernel: C[i.., j..] (+)= A micro-panel * B micro-panel
+// KC is set so that the A micro-panel and one B micro-panel fit L1 together (46 KB): the A
+// micro-panel, read again by every kernel call of the j loop, then survives the B stream. NC
+// fills half of L2, leaving room for the C tiles passing through. MC bounds the A block kept in
+// the shared L3. Each C element is read and written once per k block; KC = 256 makes that small
+// next to the 256 multiply-adds it receives per block.
+// Packing copies each block into exactly the order the micro-kernel reads it (contiguous,
+// 64-byte aligned, zero-padded to whole tiles), which is also where strides are resolved: a
+// transposed operand is just read with swapped strides while packing.
+//
+// Determinism: an element of C is the sum over k in blocks of KC, each block summed in order in
+// a register and then added to C. That sequence does not depend on where the element sits in a
+// tile or on how C is split among threads, so any split gives bitwise the same result.
+//
+// The same code compiles for float (16 lanes) and double (8 lanes) through GCC's vector
+// extensions; without AVX-512 it uses the 32-byte (AVX) or 16-byte (SSE2) vectors at hand and
+// their 16 registers (MR = 6).
+#include "tensor/gemm.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+#include "tensor/thread_pool.h"
+
+namespace attn {
+
+namespace {
+
+// ---- the register tile ------------------------------------------------------------------------
+
+// The widest vectors this build may use, and how many registers hold them.
+#if defined(__AVX512F__)
+constexpr int kVectorBytes = 64, kVectorRegisters = 32;  // AVX-512: zmm0..zmm31
+#elif defined(__AVX__)
+constexpr int kVectorBytes = 32, kVectorRegisters = 16;  // AVX2: ymm0..ymm15
+#else
+constexpr int kVectorBytes = 16, kVectorRegisters = 16;  // SSE2: xmm0..xmm15
+#endif
+
+typedef real vec __attribute__((vector_size(kVectorBytes)));
+constexpr int kLanes = kVectorBytes / sizeof(real);
+
+constexpr int NV = 2;                                 // vectors per tile row
+constexpr int NR = NV * kLanes;                       // tile columns: 32 floats, 16 doubles
+constexpr int MR = (kVectorRegisters - NV - 1) / NV;  // tile rows: the accumulators that fit
+
+// ---- the cache blocks -------------------------------------------------------------------------
+
+constexpr int64_t KC = 1024 / sizeof(real);  // A and B micro-panels fit L1 together
+constexpr int64_t NC = 512;                  // B block KC x NC fills half of L2
+constexpr int64_t MC = MR * 144;             // A block MC x KC sits in L3
+
+vec load(const real* p) {
+  vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void store(real* p, vec v) { std::memcpy(p, &v, sizeof v); }
+
+// ---- micro-kernel -----------------------------------------------------------------------------
+
+// C[0..rows, 0..cols] (+)= a-panel (MR x kc, column by column) * b-panel (kc x NR, row by row).
+// A tile at the edge of C (rows < MR or cols < NR) is computed whole, since the padding in the
+// packed panels is zero, and only its valid part is written back.
+void micro_kernel(int64_t kc, const real* a, const real* b, real* c, int64_t ldc, bool overwrite,
+                  int rows, int cols) {
+  // C is needed only at the end: start fetching it now, so its loads do not stall then.
+  for (int i = 0; i < rows; ++i) {
+    __builtin_prefetch(c + i * ldc);
+    __builtin_prefetch(c + i * ldc + cols - 1);
+  }
+
+  vec acc[MR][NV] = {};
+  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+    vec bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kLanes);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+      for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * bv[v];
+  }
+
+  if (rows == MR && cols == NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+      for (int v = 0; v < NV; ++v) {
+        real* out = c + i * ldc + v * kLanes;
+        store(out, overwrite ? acc[i][v] : load(out) + acc[i][v]);
+      }
+    return;
+  }
+  alignas(64) real tile[MR][NR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) store(&tile[i][v * kLanes], acc[i][v]);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j)
+      c[i * ldc + j] = overwrite ? tile[i][j] : c[i * ldc + j] + tile[i][j];
+}
+
+// ---- packing ----------------------------------------------------------------------------------
+
+// The integer vector that indexes lanes in __builtin_shuffle: as wide as `real`.
+using lane_index = std::conditional_t<sizeof(real) == 4, int32_t, int64_t>;
+typedef lane_index ivec __attribute__((vector_size(kVectorBytes)));
+
+// Shuffle masks for one stage of the transpose below: with lanes grouped in blocks of h, `low`
+// interleaves the even blocks of two rows and `high` their odd blocks:
+//   a = [A0 A1 A2 A3 ...], b = [B0 B1 B2 B3 ...]  ->  low = [A0 B0 A2 B2 ...],
+//                                                   high = [A1 B1 A3 B3 ...]
+struct StageMasks {
+  ivec low, high;
+};
+
+const StageMasks& stage_masks(int h) {
+  static const auto masks = [] {
+    std::array<StageMasks, kLanes> table{};
+    for (int block = 1; block < kLanes; block *= 2)
+      for (int l = 0; l < kLanes; ++l) {
+        const bool even = (l / block) % 2 == 0;
+        table[block].low[l] = even ? l : kLanes + l - block;
+        table[block].high[l] = even ? l + block : kLanes + l;
+      }
+    return table;
+  }();
+  return masks[h];
+}
+
+// Transposes the kLanes x kLanes block held in rows: afterwards rows[q][w] is the old rows[w][q].
+// The transpose of [[P, Q], [R, S]] is [[P^T, R^T], [Q^T, S^T]]: swap the off-diagonal blocks
+// (one stage of shuffles), then do the same inside each block, halving the size each stage.
+// Always inlined, so that the rows stay in registers.
+[[gnu::always_inline]] inline void transpose(vec (&rows)[kLanes]) {
+#pragma GCC unroll 8
+  for (int h = kLanes / 2; h >= 1; h /= 2) {
+    const StageMasks& m = stage_masks(h);
+#pragma GCC unroll 16
+    for (int i = 0; i < kLanes; ++i)
+      if ((i & h) == 0) {
+        const vec a = rows[i], b = rows[i + h];
+        rows[i] = __builtin_shuffle(a, b, m.low);
+        rows[i + h] = __builtin_shuffle(a, b, m.high);
+      }
+  }
+}
+
+// Packs steps p..p+kLanes of W lines that each run along k (unit k stride): load kLanes steps
+// of up to kLanes lines, transpose, store the W values of each step side by side.
+template <int W>
+void pack_steps_transposed(const real* src, int64_t line_stride, real* panel) {
+#pragma GCC unroll 4
+  for (int w0 = 0; w0 < W; w0 += kLanes) {
+    const int width = std::min(kLanes, W - w0);
+    vec rows[kLanes];
+#pragma GCC unroll 16
+    for (int w = 0; w < kLanes; ++w)
+      rows[w] = w < width ? load(src + (w0 + w) * line_stride) : vec{};
+    transpose(rows);  // rows[q] = lines w0.. at step q
+#pragma GCC unroll 16
+    for (int q = 0; q < kLanes; ++q)
+      for (int w = 0; w < width; ++w) panel[q * W + w0 + w] = rows[q][w];
+  }
+}
+
+// Packs one micro-panel of W lines (W = MR rows of A, or NR columns of B) over kc steps of k:
+//   panel[p * W + w] = src[w * line_stride + p * k_stride]     (zero for lines >= lines)
+// so the micro-kernel finds the W values it needs for step p side by side.
+template <int W>
+void pack_panel(const real* src, int64_t line_stride, int64_t k_stride, int lines, int64_t kc,
+                real* panel) {
+  int64_t p = 0;
+  if (lines < W) {
+    // A panel at the edge of the matrix: zero padding, then the element-by-element loop below.
+    std::fill(panel, panel + W * kc, real(0));
+  } else if (line_stride == 1) {
+    // The W values of a step are side by side in the source already: copy them.
+    for (; p < kc; ++p) std::memcpy(panel + p * W, src + p * k_stride, W * sizeof(real));
+  } else if (k_stride == 1) {
+    for (; p + kLanes <= kc; p += kLanes)
+      pack_steps_transposed<W>(src + p, line_stride, panel + p * W);
+  }
+  // Whatever is left (or any other layout): one element at a time.
+  for (; p < kc; ++p)
+    for (int w = 0; w < lines; ++w) panel[p * W + w] = src[w * line_stride + p * k_stride];
+}
+
+// A[0..mc, 0..kc] into micro-panels of MR rows, each MR x kc.
+void pack_a(int64_t mc, int64_t kc, MatrixRef a, real* packed) {
+  for (int64_t i = 0; i < mc; i += MR, packed += MR * kc)
+    pack_panel<MR>(a.data + i * a.row_stride, a.row_stride, a.col_stride,
+                   static_cast<int>(std::min<int64_t>(MR, mc - i)), kc, packed);
+}
+
+// B[0..kc, 0..nc] into micro-panels of NR columns, each kc x NR.
+void pack_b(int64_t kc, int64_t nc, MatrixRef b, real* packed) {
+  for (int64_t j = 0; j < nc; j += NR, packed += NR * kc)
+    pack_panel<NR>(b.data + j * b.col_stride, b.col_stride, b.row_stride,
+                   static_cast<int>(std::min<int64_t>(NR, nc - j)), kc, packed);
+}
+
+// ---- the loops around the micro-kernel --------------------------------------------------------
+
+// A 64-byte aligned buffer, allocated once per thread at its largest size and then reused.
+struct PackBuffer {
+  explicit PackBuffer(int64_t size)
+      : data(static_cast<real*>(::operator new[](size * sizeof(real), std::align_val_t{64}))) {}
+  ~PackBuffer() { ::operator delete[](data, std::align_val_t{64}); }
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  real* data;
+};
+
+real* packed_a_buffer() {
+  thread_local PackBuffer buffer(MC * KC);
+  return buffer.data;
+}
+
+real* packed_b_buffer() {
+  thread_local PackBuffer buffer(KC * NC);
+  return buffer.data;
+}
+
+// C[0..mc, 0..nc] (+)= packed A block (mc x kc) * packed B block (kc x nc).
+void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const real* packed_a, const real* packed_b,
+                  real* c, int64_t ldc, bool overwrite) {
+  for (int64_t i = 0; i < mc; i += MR) {
+    const int rows = static_cast<int>(std::min<int64_t>(MR, mc - i));
+    for (int64_t j = 0; j < nc; j += NR) {
+      const int cols = static_cast<int>(std::min<int64_t>(NR, nc - j));
+      micro_kernel(kc, packed_a + i * kc, packed_b + j * kc, c + i * ldc + j, ldc, overwrite, rows,
+                   cols);
+    }
+  }
+}
+
+// With k = 0 the product is empty: C = 0, or C unchanged when accumulating.
+void clear_output(const GemmProblem& g) {
+  if (g.accumulate) return;
+  for (int64_t i = 0; i < g.m; ++i) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.n, real(0));
+}
+
+}  // namespace
+
+void gemm_attn(const GemmProblem& g) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    clear_output(g);
+    return;
+  }
+  real* packed_a = packed_a_buffer();
+  real* packed_b = packed_b_buffer();
+  for (int64_t m0 = 0; m0 < g.m; m0 += MC) {
+    const int64_t mc = std::min(MC, g.m - m0);
+    for (int64_t k0 = 0; k0 < g.k; k0 += KC) {
+      const int64_t kc = std::min(KC, g.k - k0);
+      const MatrixRef a{g.a.data + m0 * g.a.row_stride + k0 * g.a.col_stride, g.a.row_stride,
+                        g.a.col_stride};
+      pack_a(mc, kc, a, packed_a);
+      // The first k block writes C, later ones add to it.
+      const bool overwrite = k0 == 0 && !g.accumulate;
+      for (int64_t n0 = 0; n0 < g.n; n0 += NC) {
+        const int64_t nc = std::min(NC, g.n - n0);
+        const MatrixRef b{g.b.data + k0 * g.b.row_stride + n0 * g.b.col_stride, g.b.row_stride,
+                          g.b.col_stride};
+        pack_b(kc, nc, b, packed_b);
+        macro_kernel(mc, nc, kc, packed_a, packed_b, g.c + m0 * g.ldc + n0, g.ldc, overwrite);
+      }
+    }
+  }
+}
+
+// ---- threads ----------------------------------------------------------------------------------
+
+void gemm_parallel(GemmKernel kernel, const GemmProblem& g) {
+  // Below about a million multiply-adds, waking a thread costs more than it saves.
+  if (num_threads() == 1 || g.m * g.n * g.k < (int64_t{1} << 20)) {
+    kernel(g);
+    return;
+  }
+  // Cut the longer side of C, in whole tiles, so each strip stays close to square.
+  const bool by_rows = g.m >= g.n;
+  const int64_t extent = by_rows ? g.m : g.n;
+  const int64_t unit = by_rows ? MR : NR;
+  parallel_for((extent + unit - 1) / unit, 1, [&](int64_t begin, int64_t end) {
+    const int64_t from = begin * unit, to = std::min(end * unit, extent);
+    GemmProblem strip = g;
+    if (by_rows) {
+      strip.m = to - from;  // rows from..to of A and C
+      strip.a.data += from * g.a.row_stride;
+      strip.c += from * g.ldc;
+    } else {
+      strip.n = to - from;  // columns from..to of B and C
+      strip.b.data += from * g.b.col_stride;
+      strip.c += from;
+    }
+    kernel(strip);
+  });
+}
+
+}  // namespace attn

@@ -32,6 +32,11 @@ static std::string format(const char* pattern, double a, double b = 0, double c 
   return text;
 }
 
+// A label as drawn: a whitespace token (a space in character models) would be invisible.
+static std::string visible(const std::string& label) {
+  return label.find_first_not_of(" \t") == std::string::npos ? "␣" : label;
+}
+
 // Label width estimate in pixels: about 7 per character at font-size 12.
 static double text_width(const std::string& text) {
   return 7.0 * static_cast<double>(utf8_characters(text).size());
@@ -62,7 +67,7 @@ std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& r
   for (size_t t = 0; t < row_labels.size(); ++t) {
     const double y = top + cell * static_cast<double>(t);
     svg += format("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", left - 6, y + cell * 0.65) +
-           xml_escape(row_labels[t]) + "</text>\n";
+           xml_escape(visible(row_labels[t])) + "</text>\n";
     for (size_t s = 0; s < column_labels.size(); ++s) {
       const double w = std::clamp<double>(values.at({int64_t(t), int64_t(s)}), 0.0, 1.0);
       // White at weight 0, deep blue at weight 1.
@@ -80,7 +85,7 @@ std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& r
   for (size_t s = 0; s < column_labels.size(); ++s) {
     const double x = left + cell * (static_cast<double>(s) + 0.6);
     svg += format("<text transform=\"translate(%.0f,%.0f) rotate(-45)\">", x, top - 6) +
-           xml_escape(column_labels[s]) + "</text>\n";
+           xml_escape(visible(column_labels[s])) + "</text>\n";
   }
   return svg + "</svg>\n";
 }

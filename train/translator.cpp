@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "autograd/variable.h"
+#include "tensor/reduce.h"
 #include "models/beam_search.h"
 #include "models/greedy.h"
 #include "train/atomic_file.h"
@@ -206,4 +207,47 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& s
   return translations;
 }
 
+// The picture is teacher-forced on the model's own translation: one forward pass over
+// <bos> y_1 .. y_{n-1} gives, in row t, the attention used while producing y_t (y_n = <eos>).
+AttentionMap Translator::attention_map(const std::string& sentence, int64_t layer, int64_t head,
+                                       int64_t max_length) {
+  const std::vector<int64_t> source_ids = encode_source(sentence);
+  if (source_ids.empty()) throw std::runtime_error("attention: the sentence has no tokens");
+  if (layer < 0 || layer >= config_.decoder_layers)
+    throw std::runtime_error("attention: layer must be in 0.." + std::to_string(config_.decoder_layers - 1));
+  if (head >= config_.heads)
+    throw std::runtime_error("attention: head must be in 0.." + std::to_string(config_.heads - 1));
+  Tensor source({1, static_cast<int64_t>(source_ids.size())});  // [1, S]
+  for (size_t s = 0; s < source_ids.size(); ++s) source.data()[s] = static_cast<real>(source_ids[s]);
+  const int64_t limit = std::min(config_.max_length, max_length > 0 ? max_length
+                                                                    : source.size(1) * 3 / 2 + 10);
+  const Tensor output = greedy_decode(*model_, source, Vocabulary::bos, Vocabulary::eos, limit);
+
+  AttentionMap map;
+  std::vector<int64_t> generated;
+  std::vector<real> target_in{static_cast<real>(Vocabulary::bos)};
+  for (int64_t t = 0; t < output.size(1); ++t) {
+    const int64_t id = static_cast<int64_t>(output.at({0, t}));
+    if (id == config_.pad_index) break;
+    map.target_tokens.push_back(target_.vocabulary.token(id));
+    generated.push_back(id);
+    if (id == Vocabulary::eos) break;
+    target_in.push_back(static_cast<real>(id));
+  }
+  target_in.resize(generated.size());  // one input position per generated token
+  {
+    NoGradGuard no_grad;
+    const bool was_training = model_->is_training();
+    model_->eval();
+    model_->forward(source, Tensor::from_vector({1, static_cast<int64_t>(target_in.size())}, target_in));
+    model_->train(was_training);
+  }
+  const Tensor heads = model_->cross_attention_weights(layer).squeeze(0);  // [H, T, S]
+  map.weights = head >= 0 ? heads.narrow(0, head, 1).squeeze(0).contiguous() : mean(heads, 0);  // [T, S]
+  for (int64_t id : source_ids) map.source_tokens.push_back(source_.vocabulary.token(id));
+  map.translation = decode_target(generated);
+  return map;
+}
+
 }  // namespace attn
+

@@ -26,6 +26,14 @@ struct TextSide {
   Vocabulary vocabulary;
 };
 
+// Where the decoder looked while translating one sentence.
+struct AttentionMap {
+  Tensor weights;                          // [T, S] one decoder layer's cross-attention
+  std::vector<std::string> target_tokens;  // T generated tokens, <eos> included
+  std::vector<std::string> source_tokens;  // S source tokens
+  std::string translation;
+};
+
 struct TranslateOptions {
   int64_t beam_size = 1;        // 1: greedy decoding
   real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
@@ -63,6 +71,11 @@ class Translator {
   // Translates sentences in order, in batches of similar length.
   std::vector<std::string> translate(const std::vector<std::string>& sentences,
                                      const TranslateOptions& options = {});
+
+  // Translates `sentence` greedily, then reads decoder layer `layer`'s cross-attention for every
+  // generated token: head `head`, or the mean over heads when head < 0.
+  AttentionMap attention_map(const std::string& sentence, int64_t layer, int64_t head = -1,
+                             int64_t max_length = 0);
 
   Json to_json() const;
 

@@ -1,0 +1,233 @@
+// transformer_train_bench: how many target tokens per second does attn train on, next to PyTorch?
+//
+// The same workload as the PyTorch reference /work/shared/bench/torch_transformer_train.py, so
+// the two can be run alternately and compared as a ratio (bench/README.md):
+//
+//   model      embeddings * sqrt(D) + sinusoidal positions + dropout 0.1 -> post-LN
+//              encoder-decoder (ReLU feed-forward) -> linear to the vocabulary. Source and target
+//              tables and the output projection are three separate weights, as in the script
+//              (attn's defaults tie the output to the target table; here tie_output = false).
+//   data       4 random batches drawn once and cycled: source [B, S] and target [B, T + 1] token
+//              ids uniform in [3, V), target[:, 0] = BOS; decoder input = target[:, :-1],
+//              labels = target[:, 1:]. No padding unless --pad-frac (then as the script: a
+//              fraction of rows get a random shorter length, padded at the end).
+//   loss       cross-entropy with label smoothing 0.1, ignoring PAD = 0, mean over target tokens
+//   optimiser  Adam, lr 1e-4, betas (0.9, 0.98), eps 1e-9
+//
+// Timed: one whole step, zero_grad + forward + loss + backward + Adam + reading the loss, for
+// each of --steps steps after --warmup untimed ones. Reported as the script does:
+//
+//   target tokens/s = (non-PAD labels per step) / median step time
+//   GFLOP/s         = analytic matmul FLOP per step / median step time   (the README's table:
+//                     8.3 G tiny, 47.3 G small, 149.7 G base; same formula as the script)
+//   peak RSS        = getrusage ru_maxrss, the whole process
+//
+// Run:  build/bench/bench/transformer_train_bench --config small --threads 2 [--steps 20]
+//         [--warmup 5] [--pad-frac 0] [--seed 0] [--peak-gflops X] [--tag T]
+// Prints one line "RESULT {json}" (the script's field names where they mean the same thing),
+// then a one-line summary.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "autograd/ops.h"
+#include "bench/bench_util.h"
+#include "models/transformer.h"
+#include "tensor/matmul.h"
+#include "tensor/random.h"
+#include "tensor/thread_pool.h"
+#include "train/optimizer.h"
+
+using namespace attn;
+
+namespace {
+
+constexpr int64_t kPad = 0, kBos = 1;  // the script's PAD, BOS (EOS = 2 is never drawn)
+constexpr int64_t kFirstWord = 3;      // random tokens are uniform in [3, V)
+
+// One row of the README's table (the script's CONFIGS).
+struct BenchConfig {
+  std::string name;
+  int64_t vocab, d_model, heads, d_ff, layers;  // layers in the encoder and in the decoder
+  int64_t batch, source_length, target_length;
+};
+
+BenchConfig find_config(const std::string& name) {
+  const std::vector<BenchConfig> configs = {
+      {"tiny", 1000, 128, 4, 512, 2, 64, 20, 20},
+      {"small", 8000, 256, 4, 1024, 3, 32, 32, 32},
+      {"base", 8000, 512, 8, 2048, 6, 16, 32, 32},
+  };
+  for (const BenchConfig& c : configs)
+    if (c.name == name) return c;
+  throw std::invalid_argument("--config must be tiny, small or base, got '" + name + "'");
+}
+
+// Analytic matmul FLOP of one training step, the script's flops_per_step: forward weights
+// (encoder 4D^2 + 2DF per source token; decoder 6D^2 + 2DF per target token and cross-attention
+// K, V 2D^2 per memory token; output DV per target token) and attention products (QK^T and AV,
+// 2 * 2 * Lq * Lk * D per layer), 2 FLOP per multiply-add; training = 3 x forward.
+struct Flops {
+  double forward, attention_forward, train;
+};
+
+Flops flops_per_step(const BenchConfig& c) {
+  const double d = c.d_model, f = c.d_ff, v = c.vocab, layers = c.layers;
+  const double b = c.batch, s = c.source_length, t = c.target_length;
+  const double encoder = layers * b * s * 2 * (4 * d * d + 2 * d * f);
+  const double decoder = layers * b * (t * 2 * (6 * d * d + 2 * d * f) + s * 2 * (2 * d * d));
+  const double output = b * t * 2 * d * v;
+  const double attention = b * (layers * 4 * s * s * d + layers * (4 * t * t * d + 4 * t * s * d));
+  const double forward = encoder + decoder + output + attention;
+  return {forward, attention, 3 * forward};
+}
+
+// Token id uniform in [low, high).
+real random_token(Generator& g, int64_t low, int64_t high) {
+  return static_cast<real>(low + static_cast<int64_t>(g.next_u64() % uint64_t(high - low)));
+}
+
+struct Batch {
+  Tensor source;     // [B, S]
+  Tensor target_in;  // [B, T]: BOS, y_1 .. y_{T-1}
+  Tensor labels;     // [B, T]: y_1 .. y_T
+  int64_t target_tokens = 0;  // labels that are not PAD
+};
+
+// The script's make_batch, then its split of target [B, T + 1] into decoder input and labels.
+Batch make_batch(const BenchConfig& c, Generator& g, double pad_fraction) {
+  const int64_t B = c.batch, S = c.source_length, T = c.target_length, V = c.vocab;
+  Tensor source({B, S});
+  Tensor target({B, T + 1});
+  for (int64_t i = 0; i < B * S; ++i) source.data()[i] = random_token(g, kFirstWord, V);
+  for (int64_t i = 0; i < B * (T + 1); ++i) target.data()[i] = random_token(g, kFirstWord, V);
+  for (int64_t b = 0; b < B; ++b) target.at({b, 0}) = static_cast<real>(kBos);
+  if (pad_fraction > 0) {
+    // a fraction of rows get a random shorter length, padded at the end
+    for (int64_t b = 0; b < B; ++b) {
+      if (g.uniform() >= pad_fraction) continue;
+      const int64_t ls = static_cast<int64_t>(random_token(g, S / 2, S));
+      const int64_t lt = static_cast<int64_t>(random_token(g, T / 2, T));
+      for (int64_t i = ls; i < S; ++i) source.at({b, i}) = static_cast<real>(kPad);
+      for (int64_t i = lt + 1; i <= T; ++i) target.at({b, i}) = static_cast<real>(kPad);
+    }
+  }
+  Batch batch;
+  batch.source = source;
+  batch.target_in = target.narrow(1, 0, T).contiguous();  // [B, T]
+  batch.labels = target.narrow(1, 1, T).contiguous();     // [B, T]
+  for (real label : batch.labels.to_vector()) batch.target_tokens += label != kPad;
+  return batch;
+}
+
+int run(int argc, char** argv) {
+  bench::Flags flags(argc, argv);
+  const BenchConfig c = find_config(flags.get_string("config", "tiny"));
+  const int threads = static_cast<int>(flags.get_int("threads", 1));
+  const int warmup = static_cast<int>(flags.get_int("warmup", 5));
+  const int steps = static_cast<int>(flags.get_int("steps", 20));
+  const double pad_fraction = flags.get_double("pad-frac", 0.0);
+  const uint64_t seed = static_cast<uint64_t>(flags.get_int("seed", 0));
+  const std::string tag = flags.get_string("tag", "");
+  // Machine peak (zmm FMA) measured on the reference machine: 266 GFLOP/s per core.
+  const double peak_gflops = flags.get_double("peak-gflops", threads == 1 ? 266.0 : 531.0);
+  flags.finish();
+  if (steps < 1 || warmup < 0 || threads < 1)
+    throw std::invalid_argument("need --steps >= 1, --warmup >= 0, --threads >= 1");
+
+  set_num_threads(threads);
+  const double rss_before_model = bench::peak_rss_mib();
+
+  TransformerConfig config = TransformerConfig::preset(c.name, c.vocab, c.vocab);
+  config.dropout = 0.1;
+  config.norm = NormPlacement::post;
+  config.tie_output = false;        // the script's generator is its own nn.Linear
+  config.share_embeddings = false;  // and src_emb, tgt_emb are two tables
+  config.pad_index = kPad;
+  config.seed = seed;
+  Transformer model(config);
+  model.train();
+
+  AdamOptions options;
+  options.learning_rate = 1e-4;
+  options.beta1 = 0.9;
+  options.beta2 = 0.98;
+  options.eps = 1e-9;
+  Adam optimizer(model.parameters(), options);
+
+  Generator data(seed);
+  std::vector<Batch> batches;
+  for (int i = 0; i < 4; ++i) batches.push_back(make_batch(c, data, pad_fraction));
+
+  const int64_t rows = c.batch * c.target_length;
+  std::vector<double> times, losses, tokens;
+  for (int i = 0; i < warmup + steps; ++i) {
+    const Batch& batch = batches[i % batches.size()];
+    const auto start = bench::Clock::now();
+    optimizer.zero_grad();
+    const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
+    const Variable loss = cross_entropy(reshape(logits, {rows, c.vocab}),  // [B*T, V]
+                                        batch.labels.reshape({rows}),     // [B*T]
+                                        kPad, /*label_smoothing=*/0.1);
+    loss.backward();
+    optimizer.step();
+    const double loss_value = loss.item();
+    const double seconds = bench::seconds_since(start);
+    if (i >= warmup) {
+      times.push_back(seconds);
+      losses.push_back(loss_value);
+      tokens.push_back(static_cast<double>(batch.target_tokens));
+    }
+  }
+
+  const Flops flops = flops_per_step(c);
+  const double step_median = bench::median(times);
+  double tokens_per_step = 0;
+  for (double t : tokens) tokens_per_step += t / static_cast<double>(tokens.size());
+  const double gflops = flops.train / step_median / 1e9;
+  const double peak_rss = bench::peak_rss_mib();
+
+  bench::JsonLine result;
+  result.add("impl", "attn").add("tag", tag).add("config", c.name).add("norm_first", false)
+      .add("threads", threads).add("matmul_backend", matmul_backend())
+      .add("vocab", c.vocab).add("d_model", c.d_model).add("heads", c.heads).add("ff", c.d_ff)
+      .add("enc_layers", c.layers).add("dec_layers", c.layers).add("dropout", 0.1)
+      .add("batch", c.batch).add("src_len", c.source_length).add("tgt_len", c.target_length)
+      .add("pad_frac", pad_fraction).add("warmup", warmup).add("steps", steps)
+      .add("params", static_cast<long>(model.parameter_count()))
+      .add("tgt_tokens_per_step", tokens_per_step)
+      .add("step_s_median", step_median).add("step_s_min", bench::min_of(times))
+      .add("step_s_max", bench::max_of(times))
+      .add("tok_s_median", tokens_per_step / step_median)
+      .add("tok_s_best", tokens_per_step / bench::min_of(times))
+      .add("tok_s_worst", tokens_per_step / bench::max_of(times))
+      .add("flops_per_step", flops.train)
+      .add("flops_attention_share", flops.attention_forward / flops.forward)
+      .add("gflops_achieved", gflops).add("peak_gflops", peak_gflops)
+      .add("mfu", gflops / peak_gflops)
+      .add("peak_rss_mib", peak_rss).add("rss_before_model_mib", rss_before_model)
+      .add("loss_first", losses.front()).add("loss_last", losses.back());
+  std::printf("RESULT %s\n", result.str().c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "# attn %s threads=%d: %.0f tgt tok/s (step %.1f ms [%.1f..%.1f]), %.1f GFLOP/s, "
+               "MFU %.1f%%, peak RSS %.0f MiB, loss %.3f -> %.3f\n",
+               c.name.c_str(), threads, tokens_per_step / step_median, step_median * 1e3,
+               bench::min_of(times) * 1e3, bench::max_of(times) * 1e3, gflops,
+               100 * gflops / peak_gflops, peak_rss, losses.front(), losses.back());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "transformer_train_bench: %s\n", e.what());
+    return 1;
+  }
+}

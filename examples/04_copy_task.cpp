@@ -1,0 +1,50 @@
+// Example 4: a Transformer learns to copy.
+//
+// What it teaches: the whole encoder-decoder (Vaswani et al. 2017) on the simplest sequence task
+// with one right answer. Sources are random strings of 10 symbols (a..j), 5 to 10 long; the
+// target is the source itself:
+//   source  c a j j b          target_in  ^ c a j j b         target_out  c a j j b $
+// (^ = <bos>, $ = <eos>). Trained with teacher forcing, the decoder reads target_in and predicts
+// target_out at every position at once; at test time it generates greedily, one token at a time,
+// from ^ alone. There are 10^5 .. 10^10 strings, so the model cannot memorise them: it must learn
+// the rule "output position i reads source position i", which the cross-attention picture shows
+// as a diagonal. Positions are the only thing that tells the copies apart (remove them and the
+// model cannot know which symbol comes next).
+//
+// Run: build/examples/04_copy_task [--score NAME] [--steps N] [--seed N] [--norm pre|post]
+//   --score additive trains Bahdanau's score inside the same Transformer, --norm pre the pre-LN
+//   variant; any registered score function works.
+// Prints the loss as it trains, greedy predictions of fresh strings, the cross-attention of one,
+// and last the token accuracy over 1000 fresh strings: "copy task: token accuracy 99.8%".
+#include <cstdio>
+
+#include "examples/toy_example.h"
+
+using namespace attn;
+
+int main(int argc, char** argv) {
+  ToyExampleOptions defaults;
+  defaults.steps = 600;
+  const ToyExampleOptions options = parse_toy_options(argc, argv, defaults);
+
+  ToyTask task;  // copy, 10 symbols, lengths 5..10
+  Transformer model(toy_model_config(task, options));
+  std::printf("copy task: %lld parameters, score %s, %s-LN, %lld steps\n",
+              static_cast<long long>(model.parameter_count()), options.score.c_str(),
+              options.norm == NormPlacement::pre ? "pre" : "post",
+              static_cast<long long>(options.steps));
+
+  ToyTrainingOptions training;
+  training.steps = options.steps;
+  training.data_seed = options.seed;
+  train_with_progress(model, task, training);
+
+  Generator fresh(options.seed + 1000);  // strings the model has not trained on
+  std::printf("greedy predictions of fresh strings:\n");
+  print_predictions(model, task, 6, fresh);
+  print_cross_attention(model, task, fresh);
+  const ToyScore score = evaluate_toy_task(model, task, 1000, fresh);
+  std::printf("exact sequences %.1f%%\n", 100 * score.sequence_accuracy());
+  std::printf("copy task: token accuracy %.1f%%\n", 100 * score.token_accuracy());
+  return score.token_accuracy() >= 0.99 ? 0 : 1;
+}

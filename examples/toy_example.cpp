@@ -1,0 +1,181 @@
+// The shared part of examples 04 and 05 (see toy_example.h).
+#include "examples/toy_example.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "autograd/ops.h"
+#include "models/greedy.h"
+#include "nn/attention/registry.h"
+#include "tensor/join.h"
+#include "tensor/reduce.h"
+#include "train/text_heatmap.h"
+
+namespace attn {
+
+namespace {
+
+// Prints the usage line and exits: to stdout with status 0 when asked for (--help), else to
+// stderr after the problem, with status 2.
+[[noreturn]] void usage(const char* program, const std::string& problem) {
+  std::string scores;
+  for (const ScoreEntry& entry : score_functions())
+    scores += (scores.empty() ? "" : "|") + entry.name;
+  std::FILE* out = problem.empty() ? stdout : stderr;
+  if (!problem.empty()) std::fprintf(out, "%s: %s\n", program, problem.c_str());
+  std::fprintf(out, "usage: %s [--score %s] [--steps N] [--seed N] [--norm pre|post]\n", program,
+               scores.c_str());
+  std::exit(problem.empty() ? 0 : 2);
+}
+
+bool is_registered(const std::string& name) {
+  for (const ScoreEntry& entry : score_functions())
+    if (entry.name == name) return true;
+  return false;
+}
+
+// A whole decimal number >= minimum, or usage().
+int64_t parse_count(const char* program, const std::string& flag, const std::string& text,
+                    int64_t minimum) {
+  size_t used = 0;
+  int64_t value = -1;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < minimum)
+    usage(program, flag + " needs a whole number >= " + std::to_string(minimum) + ", got '" +
+                       text + "'");
+  return value;
+}
+
+// Token id -> what the pictures show: symbols as letters a, b, c, ...
+std::string token_name(real id) {
+  const auto token = static_cast<int64_t>(id);
+  if (token == Vocabulary::eos) return "$";
+  if (token == Vocabulary::bos) return "^";
+  if (token == Vocabulary::pad) return "_";
+  return std::string(1, static_cast<char>('a' + token - ToyTask::first_symbol));
+}
+
+// Row `row` of a [B, L] token tensor up to its first <eos> (included) or <pad>, as names.
+std::vector<std::string> token_names(const Tensor& tokens, int64_t row) {
+  std::vector<std::string> names;
+  for (int64_t t = 0; t < tokens.size(1); ++t) {
+    const real id = tokens.at({row, t});
+    if (id == Vocabulary::pad) break;
+    names.push_back(token_name(id));
+    if (id == Vocabulary::eos) break;
+  }
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += name;
+  return out;
+}
+
+}  // namespace
+
+ToyExampleOptions parse_toy_options(int argc, char** argv, const ToyExampleOptions& defaults) {
+  ToyExampleOptions options = defaults;
+  const char* program = argv[0];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") usage(program, "");
+    if (i + 1 >= argc) usage(program, flag + " needs a value");
+    const std::string value = argv[i + 1];
+    if (flag == "--score") {
+      if (!is_registered(value)) usage(program, "unknown score function '" + value + "'");
+      options.score = value;
+    } else if (flag == "--steps") {
+      options.steps = parse_count(program, flag, value, 1);
+    } else if (flag == "--seed") {
+      options.seed = static_cast<uint64_t>(parse_count(program, flag, value, 0));
+    } else if (flag == "--norm") {
+      if (value != "pre" && value != "post") usage(program, "--norm is pre or post");
+      options.norm = value == "pre" ? NormPlacement::pre : NormPlacement::post;
+    } else {
+      usage(program, "unknown argument '" + flag + "'");
+    }
+  }
+  return options;
+}
+
+TransformerConfig toy_model_config(const ToyTask& task, const ToyExampleOptions& options) {
+  TransformerConfig config;
+  config.source_vocab = task.vocabulary_size();
+  config.target_vocab = task.vocabulary_size();
+  config.d_model = 64;
+  config.heads = 4;
+  config.d_ff = 128;
+  config.encoder_layers = 1;
+  config.decoder_layers = 1;
+  config.dropout = 0;  // every batch is fresh, so there is nothing to overfit: it only slows
+  config.score = options.score;
+  config.norm = options.norm;
+  config.max_length = task.max_length + 2;  // the target with <bos> or <eos>
+  config.seed = options.seed;
+  return config;
+}
+
+void train_with_progress(Transformer& model, const ToyTask& task,
+                         const ToyTrainingOptions& training) {
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t every = std::max<int64_t>(1, training.steps / 10);
+  train_toy_task(model, task, training, [&](int64_t step, real loss) {
+    if (step % every != 0 && step != 1) return;
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    std::printf("step %5lld  loss %.4f  (%.1f s)\n", static_cast<long long>(step),
+                static_cast<double>(loss), elapsed.count());
+    std::fflush(stdout);
+  });
+}
+
+void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
+                       Generator& generator) {
+  const Batch batch = toy_batch(task, count, generator);
+  const Tensor decoded = greedy_decode(model, batch.source, Vocabulary::bos, Vocabulary::eos,
+                                       task.max_length + 1);  // [B, L]
+  for (int64_t row = 0; row < count; ++row) {
+    const std::string source = joined(token_names(batch.source, row));
+    const std::string expected = joined(token_names(batch.target_out, row));
+    const std::string got = joined(token_names(decoded, row));
+    std::printf("  %-12s -> %-13s %s\n", source.c_str(), got.c_str(),
+                got == expected ? "ok" : ("WRONG, expected " + expected).c_str());
+  }
+}
+
+void print_cross_attention(Transformer& model, const ToyTask& task, Generator& generator) {
+  const Batch batch = toy_batch(task, 1, generator);
+  const Tensor decoded = greedy_decode(model, batch.source, Vocabulary::bos, Vocabulary::eos,
+                                       task.max_length + 1);  // [1, L]
+  // Re-run the decoder on <bos> + the decoded tokens but the last, to read its weights: row t
+  // is the attention that produced output token t.
+  const int64_t length = static_cast<int64_t>(token_names(decoded, 0).size());
+  if (length == 0) {
+    std::printf("cross-attention: nothing was decoded\n");
+    return;
+  }
+  const Tensor target_in = concat(
+      {Tensor::full({1, 1}, Vocabulary::bos), decoded.narrow(1, 0, length - 1)}, 1);  // [1, L]
+  NoGradGuard no_grad;
+  model.eval();
+  model.forward(batch.source, target_in);
+  const int64_t last = model.config().decoder_layers - 1;
+  const Tensor weights = mean(model.cross_attention_weights(last), 1);  // [1, L, S]
+  std::printf("cross-attention, decoder layer %lld, mean over heads (source across, output "
+              "down):\n%s",
+              static_cast<long long>(last),
+              text_heatmap(weights.squeeze(0), token_names(decoded, 0),
+                           token_names(batch.source, 0))
+                  .c_str());
+}
+
+}  // namespace attn

@@ -1,0 +1,46 @@
+// What examples 04 (copy) and 05 (reverse) share: their command line, the model they train,
+// and how they show what it learnt.
+//
+//   --score NAME     any registered score function (nn/attention/registry.h); default scaled_dot
+//   --steps N        training steps
+//   --seed N         seeds the model's weights and dropout, and the training data
+//   --norm pre|post  LayerNorm placement (nn/layer_config.h); default post, as the paper
+//   --help           the usage line
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/transformer.h"
+#include "train/toy_tasks.h"
+
+namespace attn {
+
+struct ToyExampleOptions {
+  std::string score = "scaled_dot";          // --score
+  int64_t steps = 0;                         // --steps (each example sets its default)
+  uint64_t seed = 1;                         // --seed
+  NormPlacement norm = NormPlacement::post;  // --norm
+};
+
+// Reads the options over `defaults`; on a bad or unknown argument prints the usage line to
+// stderr and exits with status 2 (--help: to stdout, status 0).
+ToyExampleOptions parse_toy_options(int argc, char** argv, const ToyExampleOptions& defaults);
+
+// The examples' model: D 64, 4 heads, F 128, one encoder and one decoder layer, no dropout,
+// for a task's vocabulary.
+TransformerConfig toy_model_config(const ToyTask& task, const ToyExampleOptions& options);
+
+// Trains with a progress line every steps/10 steps: "step 100  loss 1.234  (3.2 s)".
+void train_with_progress(Transformer& model, const ToyTask& task,
+                         const ToyTrainingOptions& training);
+
+// Greedy-decodes `count` fresh sequences and prints "source -> prediction  ok|WRONG" for each.
+void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
+                       Generator& generator);
+
+// Decodes one fresh sequence and prints the last decoder layer's cross-attention, averaged over
+// heads, as a text heatmap: source tokens across, generated tokens down. Leaves eval mode on.
+void print_cross_attention(Transformer& model, const ToyTask& task, Generator& generator);
+
+}  // namespace attn
