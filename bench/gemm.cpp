@@ -41,23 +41,34 @@ std::vector<real> random_matrix(int64_t count, unsigned seed) {
   return values;
 }
 
-// Median GFLOP/s of `product` over kRepetitions timings, each of enough calls to last ~20 ms.
-double measure(const std::function<void()>& product, double flops) {
-  using clock = std::chrono::steady_clock;
-  product();  // warm up: caches, packing buffers, thread pool
-  const auto start = clock::now();
+// Seconds for one call of `product`.
+double time_once(const std::function<void()>& product) {
+  const auto start = std::chrono::steady_clock::now();
   product();
-  const double once = std::chrono::duration<double>(clock::now() - start).count();
-  const int calls = std::max(1, static_cast<int>(0.02 / std::max(once, 1e-9)));
-  std::vector<double> rates;
-  for (int r = 0; r < kRepetitions; ++r) {
-    const auto begin = clock::now();
-    for (int c = 0; c < calls; ++c) product();
-    const double seconds = std::chrono::duration<double>(clock::now() - begin).count();
-    rates.push_back(flops * calls / seconds / 1e9);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Median GFLOP/s of each product over kRepetitions timings of ~20 ms each. The products take
+// turns, so that on a shared machine they all see the same background load.
+std::vector<double> measure(const std::vector<std::function<void()>>& products, double flops) {
+  std::vector<int> calls;
+  for (const auto& product : products) {
+    product();  // warm up: caches, packing buffers, thread pool
+    calls.push_back(std::max(1, static_cast<int>(0.02 / std::max(time_once(product), 1e-9))));
   }
-  std::nth_element(rates.begin(), rates.begin() + kRepetitions / 2, rates.end());
-  return rates[kRepetitions / 2];
+  std::vector<std::vector<double>> rates(products.size());
+  for (int r = 0; r < kRepetitions; ++r)
+    for (size_t p = 0; p < products.size(); ++p) {
+      double seconds = 0;
+      for (int c = 0; c < calls[p]; ++c) seconds += time_once(products[p]);
+      rates[p].push_back(flops * calls[p] / seconds / 1e9);
+    }
+  std::vector<double> medians;
+  for (std::vector<double>& r : rates) {
+    std::nth_element(r.begin(), r.begin() + kRepetitions / 2, r.end());
+    medians.push_back(r[kRepetitions / 2]);
+  }
+  return medians;
 }
 
 // One table row; returns {attn, blis} GFLOP/s (blis 0 when not built with it).
@@ -67,14 +78,14 @@ std::pair<double, double> bench_row(Shape3 s, bool transposed_b, int threads) {
   // B [k, n] row-major, or B^T stored [n, k] and read with swapped strides.
   const MatrixRef b_ref = transposed_b ? MatrixRef{b.data(), 1, s.k} : MatrixRef{b.data(), s.n, 1};
   const GemmProblem problem{s.m, s.n, s.k, {a.data(), s.k, 1}, b_ref, c.data(), s.n, false};
-  const double flops = 2.0 * s.m * s.n * s.k;
   set_num_threads(threads);
-  const double ours = measure([&] { gemm_parallel(gemm_attn, problem); }, flops);
-  double theirs = 0;
+  std::vector<std::function<void()>> products = {[&] { gemm_parallel(gemm_attn, problem); }};
 #ifdef ATTN_WITH_BLIS
-  theirs = measure([&] { gemm_parallel(gemm_blis, problem); }, flops);
+  products.push_back([&] { gemm_parallel(gemm_blis, problem); });
 #endif
-  const double peak = kPeakPerCore * threads;
+  std::vector<double> rates = measure(products, 2.0 * s.m * s.n * s.k);
+  rates.resize(2, 0.0);  // no BLIS: 0
+  const double ours = rates[0], theirs = rates[1], peak = kPeakPerCore * threads;
   std::printf("%5lld x %5lld x %5lld  %-5s %3d   %7.1f  %5.1f%%", static_cast<long long>(s.m),
               static_cast<long long>(s.k), static_cast<long long>(s.n), transposed_b ? "B^T" : "B",
               threads, ours, 100 * ours / peak);

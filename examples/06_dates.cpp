@@ -29,7 +29,7 @@ namespace {
 
 struct DemoOptions {
   std::string out = "build/demo";  // model directory and data files
-  int64_t steps = 2500;            // optimiser steps
+  int64_t steps = 3000;            // optimiser steps
   int threads = 0;                 // 0: all cores
   uint64_t seed = 2026;
 };
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     options.batch_tokens = 2048;
     options.schedule = "noam";
     options.warmup = 400;
-    options.learning_rate = 2;
+    options.learning_rate = 1;
     options.label_smoothing = 0.0;
     options.eval_interval = 500;
     options.seed = demo.seed;
