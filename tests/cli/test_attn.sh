@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The attn command end to end: train a micro model, translate with it, score it, draw its
+# attention, resume it; and bad input gives one clear line on stderr and a non-zero status.
+# Usage: test_attn.sh path/to/attn
+set -euo pipefail
+attn="$1"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# ---- help for every command ----
+"$attn" --help | grep -q "usage: attn <command>" || fail "attn --help"
+for command in train translate bleu attention; do
+  "$attn" "$command" --help | grep -q "usage: attn $command" || fail "attn $command --help"
+done
+
+# ---- a tiny parallel corpus, German, French and Korean included ----
+for i in $(seq 1 20); do
+  printf 'ein Hund läuft im Park\ta dog runs in the park\n'
+  printf 'zwei Katzen schlafen auf dem Sofa\ttwo cats sleep on the sofa\n'
+  printf 'un chat noir dort ici\ta black cat sleeps here\n'
+  printf '고양이가 집에서 잔다\tthe cat sleeps at home\n'
+done > "$dir/train.tsv"
+head -4 "$dir/train.tsv" > "$dir/valid.tsv"
+cut -f1 "$dir/valid.tsv" > "$dir/valid.src"
+cut -f2 "$dir/valid.tsv" > "$dir/valid.ref"
+
+# ---- train, translate, score, draw ----
+"$attn" train --tsv "$dir/train.tsv" --valid-tsv "$dir/valid.tsv" --out "$dir/model" \
+  --tokenizer word --d-model 16 --heads 2 --d-ff 32 --encoder-layers 1 --decoder-layers 1 \
+  --steps 40 --batch-tokens 256 --warmup 10 --lr 2 --eval-interval 20 --threads 1 \
+  2> "$dir/train.log" || { cat "$dir/train.log"; fail "attn train"; }
+for file in config.json model.safetensors checkpoint.safetensors metrics.jsonl loss.svg; do
+  [ -s "$dir/model/$file" ] || fail "attn train wrote no $file"
+done
+"$attn" translate --model "$dir/model" --beam 3 < "$dir/valid.src" > "$dir/valid.hyp"
+[ "$(wc -l < "$dir/valid.hyp")" -eq 4 ] || fail "attn translate: one line out per line in"
+"$attn" bleu --ref "$dir/valid.ref" --hyp "$dir/valid.hyp" | grep -q "^BLEU = " || fail "attn bleu"
+"$attn" bleu --ref "$dir/valid.ref" < "$dir/valid.ref" | grep -q "^BLEU = 100.00 " ||
+  fail "attn bleu of a file against itself is 100"
+"$attn" attention --model "$dir/model" --src "ein Hund läuft" --out "$dir/map.svg" > /dev/null
+head -c 4 "$dir/map.svg" | grep -q "<svg" || fail "attn attention wrote no SVG"
+
+# ---- resuming: a second run continues from the checkpoint ----
+"$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 50 --threads 1 2> "$dir/resume.log"
+grep -q "resuming at step 40" "$dir/resume.log" || fail "attn train did not resume"
+
+# ---- errors: one line on stderr, non-zero status ----
+expect_error() {  # expect_error "message fragment" command...
+  local fragment="$1"
+  shift
+  if "$@" > /dev/null 2> "$dir/error"; then fail "no error from: $*"; fi
+  [ "$(wc -l < "$dir/error")" -eq 1 ] || fail "more than one error line from: $*"
+  grep -qF -- "$fragment" "$dir/error" || fail "error of '$*' lacks '$fragment': $(cat "$dir/error")"
+}
+printf 'a\nb\nc\n' > "$dir/three.txt"
+printf 'a\nb\n' > "$dir/two.txt"
+printf 'Go.\tVa !\nno tab here\n' > "$dir/bad.tsv"
+expect_error "unknown option --bogus" "$attn" train --bogus 1
+expect_error "has 3 lines but" "$attn" train --src "$dir/three.txt" --tgt "$dir/two.txt" --out "$dir/x"
+expect_error "bad.tsv:2: expected source<TAB>target" "$attn" train --tsv "$dir/bad.tsv" --out "$dir/y"
+expect_error "--steps expects a whole number" "$attn" train --tsv "$dir/train.tsv" --out "$dir/z" --steps many
+expect_error "config.json" "$attn" translate --model "$dir/nowhere"
+expect_error "unknown command" "$attn" dance
+echo "attn command: 1 passed, 0 failed"
