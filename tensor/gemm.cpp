@@ -68,6 +68,9 @@ constexpr int kLanes = kVectorBytes / sizeof(real);
 constexpr int NV = 2;                                 // vectors per tile row
 constexpr int NR = NV * kLanes;                       // tile columns: 32 floats, 16 doubles
 constexpr int MR = (kVectorRegisters - NV - 1) / NV;  // tile rows: the accumulators that fit
+// A packed A micro-panel keeps MR values per step of k, padded to whole vectors (14 -> 16 floats):
+// the transposing pack below then stores whole vectors, and the kernel ignores the padding.
+constexpr int MR_PADDED = (MR + kLanes - 1) / kLanes * kLanes;
 
 // ---- the cache blocks -------------------------------------------------------------------------
 
@@ -86,6 +89,7 @@ void store(real* p, vec v) { std::memcpy(p, &v, sizeof v); }
 // ---- micro-kernel -----------------------------------------------------------------------------
 
 // C[0..rows, 0..cols] (+)= a-panel (MR x kc, column by column) * b-panel (kc x NR, row by row).
+// Step p of the a-panel is a[p * MR_PADDED .. + MR], of the b-panel b[p * NR .. + NR].
 // A tile at the edge of C (rows < MR or cols < NR) is computed whole, since the padding in the
 // packed panels is zero, and only its valid part is written back.
 void micro_kernel(int64_t kc, const real* a, const real* b, real* c, int64_t ldc, bool overwrite,
@@ -97,7 +101,7 @@ void micro_kernel(int64_t kc, const real* a, const real* b, real* c, int64_t ldc
   }
 
   vec acc[MR][NV] = {};
-  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+  for (int64_t p = 0; p < kc; ++p, a += MR_PADDED, b += NR) {
     vec bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kLanes);
 #pragma GCC unroll 16
@@ -170,57 +174,56 @@ const StageMasks& stage_masks(int h) {
 }
 
 // Packs steps p..p+kLanes of W lines that each run along k (unit k stride): load kLanes steps
-// of up to kLanes lines, transpose, store the W values of each step side by side.
-template <int W>
+// of up to kLanes lines, transpose, store each step's values as whole vectors.
+template <int W, int PITCH>
 void pack_steps_transposed(const real* src, int64_t line_stride, real* panel) {
 #pragma GCC unroll 4
   for (int w0 = 0; w0 < W; w0 += kLanes) {
-    const int width = std::min(kLanes, W - w0);
     vec rows[kLanes];
 #pragma GCC unroll 16
     for (int w = 0; w < kLanes; ++w)
-      rows[w] = w < width ? load(src + (w0 + w) * line_stride) : vec{};
+      rows[w] = w0 + w < W ? load(src + (w0 + w) * line_stride) : vec{};
     transpose(rows);  // rows[q] = lines w0.. at step q
 #pragma GCC unroll 16
-    for (int q = 0; q < kLanes; ++q)
-      for (int w = 0; w < width; ++w) panel[q * W + w0 + w] = rows[q][w];
+    for (int q = 0; q < kLanes; ++q) store(panel + q * PITCH + w0, rows[q]);
   }
 }
 
 // Packs one micro-panel of W lines (W = MR rows of A, or NR columns of B) over kc steps of k:
-//   panel[p * W + w] = src[w * line_stride + p * k_stride]     (zero for lines >= lines)
-// so the micro-kernel finds the W values it needs for step p side by side.
-template <int W>
+//   panel[p * PITCH + w] = src[w * line_stride + p * k_stride]     (zero for lines >= lines)
+// so the micro-kernel finds the W values it needs for step p side by side. PITCH >= W is a whole
+// number of vectors; the values past W in a step are padding, never read.
+template <int W, int PITCH>
 void pack_panel(const real* src, int64_t line_stride, int64_t k_stride, int lines, int64_t kc,
                 real* panel) {
   int64_t p = 0;
   if (lines < W) {
     // A panel at the edge of the matrix: zero padding, then the element-by-element loop below.
-    std::fill(panel, panel + W * kc, real(0));
+    std::fill(panel, panel + PITCH * kc, real(0));
   } else if (line_stride == 1) {
     // The W values of a step are side by side in the source already: copy them.
-    for (; p < kc; ++p) std::memcpy(panel + p * W, src + p * k_stride, W * sizeof(real));
+    for (; p < kc; ++p) std::memcpy(panel + p * PITCH, src + p * k_stride, W * sizeof(real));
   } else if (k_stride == 1) {
     for (; p + kLanes <= kc; p += kLanes)
-      pack_steps_transposed<W>(src + p, line_stride, panel + p * W);
+      pack_steps_transposed<W, PITCH>(src + p, line_stride, panel + p * PITCH);
   }
   // Whatever is left (or any other layout): one element at a time.
   for (; p < kc; ++p)
-    for (int w = 0; w < lines; ++w) panel[p * W + w] = src[w * line_stride + p * k_stride];
+    for (int w = 0; w < lines; ++w) panel[p * PITCH + w] = src[w * line_stride + p * k_stride];
 }
 
-// A[0..mc, 0..kc] into micro-panels of MR rows, each MR x kc.
+// A[0..mc, 0..kc] into micro-panels of MR rows, each MR_PADDED x kc.
 void pack_a(int64_t mc, int64_t kc, MatrixRef a, real* packed) {
-  for (int64_t i = 0; i < mc; i += MR, packed += MR * kc)
-    pack_panel<MR>(a.data + i * a.row_stride, a.row_stride, a.col_stride,
-                   static_cast<int>(std::min<int64_t>(MR, mc - i)), kc, packed);
+  for (int64_t i = 0; i < mc; i += MR, packed += MR_PADDED * kc)
+    pack_panel<MR, MR_PADDED>(a.data + i * a.row_stride, a.row_stride, a.col_stride,
+                              static_cast<int>(std::min<int64_t>(MR, mc - i)), kc, packed);
 }
 
 // B[0..kc, 0..nc] into micro-panels of NR columns, each kc x NR.
 void pack_b(int64_t kc, int64_t nc, MatrixRef b, real* packed) {
   for (int64_t j = 0; j < nc; j += NR, packed += NR * kc)
-    pack_panel<NR>(b.data + j * b.col_stride, b.col_stride, b.row_stride,
-                   static_cast<int>(std::min<int64_t>(NR, nc - j)), kc, packed);
+    pack_panel<NR, NR>(b.data + j * b.col_stride, b.col_stride, b.row_stride,
+                       static_cast<int>(std::min<int64_t>(NR, nc - j)), kc, packed);
 }
 
 // ---- the loops around the micro-kernel --------------------------------------------------------
@@ -236,7 +239,7 @@ struct PackBuffer {
 };
 
 real* packed_a_buffer() {
-  thread_local PackBuffer buffer(MC * KC);
+  thread_local PackBuffer buffer(MC / MR * MR_PADDED * KC);
   return buffer.data;
 }
 
@@ -252,8 +255,8 @@ void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const real* packed_a, cons
     const int rows = static_cast<int>(std::min<int64_t>(MR, mc - i));
     for (int64_t j = 0; j < nc; j += NR) {
       const int cols = static_cast<int>(std::min<int64_t>(NR, nc - j));
-      micro_kernel(kc, packed_a + i * kc, packed_b + j * kc, c + i * ldc + j, ldc, overwrite, rows,
-                   cols);
+      micro_kernel(kc, packed_a + i / MR * MR_PADDED * kc, packed_b + j * kc, c + i * ldc + j, ldc,
+                   overwrite, rows, cols);
     }
   }
 }

@@ -9,8 +9,11 @@
 
 #include "tensor/cross_entropy.h"
 #include "tensor/error.h"
+#include "tests/tensor/reference.h"
 
 using namespace attn;
+using attn::test::check_close;
+using attn::test::numeric_gradient;
 
 namespace {
 
@@ -24,30 +27,6 @@ std::vector<real> wiggly(int64_t count, double seed) {
   std::vector<real> values;
   for (int64_t i = 0; i < count; ++i) values.push_back(real(2 * std::sin(seed + 1.7 * i)));
   return values;
-}
-
-void check_close(const std::vector<real>& actual, const std::vector<double>& expected,
-                 double tolerance) {
-  REQUIRE(actual.size() == expected.size());
-  for (size_t i = 0; i < actual.size(); ++i)
-    CHECK(double(actual[i]) == doctest::Approx(expected[i]).epsilon(tolerance));
-}
-
-// Central differences of f at x, in double.
-std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
-                                     std::vector<double> x) {
-  const double h = 1e-6;
-  std::vector<double> grad(x.size());
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double saved = x[i];
-    x[i] = saved + h;
-    const double up = f(x);
-    x[i] = saved - h;
-    const double down = f(x);
-    x[i] = saved;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
 }
 
 // PyTorch's F.cross_entropy(z, t, ignore_index, label_smoothing=e) in double, from the

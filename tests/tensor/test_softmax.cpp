@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "tensor/error.h"
+#include "tests/tensor/reference.h"
 #include "tensor/softmax.h"
 
 using namespace attn;
+using attn::test::check_close;
+using attn::test::numeric_gradient;
 
 namespace {
 
@@ -23,23 +26,6 @@ std::vector<real> wiggly(int64_t count, double seed) {
   std::vector<real> values;
   for (int64_t i = 0; i < count; ++i) values.push_back(real(2 * std::sin(seed + 1.7 * i)));
   return values;
-}
-
-// Central differences of f at x, in double.
-std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
-                                     std::vector<double> x) {
-  const double h = 1e-6;
-  std::vector<double> grad(x.size());
-  for (size_t i = 0; i < x.size(); ++i) {
-    const double saved = x[i];
-    x[i] = saved + h;
-    const double up = f(x);
-    x[i] = saved - h;
-    const double down = f(x);
-    x[i] = saved;
-    grad[i] = (up - down) / (2 * h);
-  }
-  return grad;
 }
 
 // Reference (log-)softmax in double of a row-major [R, C] matrix along dim 0 or 1.
@@ -61,13 +47,6 @@ std::vector<double> reference(const std::vector<double>& x, int64_t R, int64_t C
 std::vector<double> to_double(const Tensor& t) {
   const std::vector<real> values = t.to_vector();
   return std::vector<double>(values.begin(), values.end());
-}
-
-void check_close(const std::vector<real>& actual, const std::vector<double>& expected,
-                 double tolerance) {
-  REQUIRE(actual.size() == expected.size());
-  for (size_t i = 0; i < actual.size(); ++i)
-    CHECK(double(actual[i]) == doctest::Approx(expected[i]).epsilon(tolerance));
 }
 
 // Checks a backward kernel against finite differences of L(x) = sum_i g_i f(x)_i in double.
