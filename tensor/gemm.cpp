@@ -10,7 +10,8 @@
 //   tile[i, :] += A[i, k] * B[k, :]        (one broadcast of A[i, k], NR/lanes fused multiply-adds)
 // With AVX-512 (32 registers of 16 floats) MR = 14 rows by NR = 32 columns: 28 accumulators,
 // 2 registers of B, 1 broadcast. Each k step is 28 FMAs on 14 + 2 loads, enough independent
-// accumulators to hide the FMA latency (4 cycles x 2 FMA pipes = 8 in flight).
+// accumulators to hide the FMA latency (4 cycles x 2 FMA pipes = 8 in flight). The packed A
+// micro-panel pads each step's 14 values to 16, a whole vector.
 //
 // The loops around it choose which data sits in which cache (sizes for float; double has half
 // as many elements in the same bytes; the caches are this machine's, Zen 5: L1 48 KB and L2 1 MB
@@ -18,17 +19,20 @@
 //   for m0 in steps of MC:            A block MC x KC (2016 x 256, 2 MB)       stays in L3
 //     for k0 in steps of KC:          pack A[m0.., k0..] into MR-row micro-panels
 //       for n0 in steps of NC:        pack B[k0.., n0..] (KC x NC = 256 x 512, 512 KB) into L2
-//         for i in steps of MR:       one A micro-panel (MR x KC = 14 KB)     stays in L1
+//         for i in steps of MR:       one A micro-panel (16 x KC = 16 KB)     stays in L1
 //           for j in steps of NR:     B micro-panels (KC x NR = 32 KB) stream from L2
 //             micro-kernel: C[i.., j..] (+)= A micro-panel * B micro-panel
-// KC is set so that the A micro-panel and one B micro-panel fit L1 together (46 KB): the A
-// micro-panel, read again by every kernel call of the j loop, then survives the B stream. NC
-// fills half of L2, leaving room for the C tiles passing through. MC bounds the A block kept in
-// the shared L3. Each C element is read and written once per k block; KC = 256 makes that small
-// next to the 256 multiply-adds it receives per block.
+// KC is set so that the A micro-panel and one B micro-panel fit L1 together (48 KB): the A
+// micro-panel, read again by every kernel call of the j loop, then survives the B stream; 256
+// also divides the Transformer's usual widths (256, 512, 1024) into whole blocks. NC fills half
+// of L2, leaving room for the C tiles passing through. MC bounds the A block kept in the shared
+// L3. Each C element is read and written once per k block, small next to the KC multiply-adds
+// it receives per block.
+//
 // Packing copies each block into exactly the order the micro-kernel reads it (contiguous,
 // 64-byte aligned, zero-padded to whole tiles), which is also where strides are resolved: a
-// transposed operand is just read with swapped strides while packing.
+// transposed operand is just read with swapped strides. Where the source runs along k (a
+// row-major A, a transposed B), packing is a transpose, done 16 x 16 in registers.
 //
 // Determinism: an element of C is the sum over k in blocks of KC, each block summed in order in
 // a register and then added to C. That sequence does not depend on where the element sits in a
