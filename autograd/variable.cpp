@@ -149,7 +149,7 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
     pending.erase(found);
     if (!state->grad_fn) {
       if (state->grad.defined()) add_into(state->grad, grad);
-      else state->grad = grad.contiguous().clone();
+      else state->grad = grad.clone();  // a fresh row-major copy the leaf owns
       continue;
     }
     Node& node = *state->grad_fn;

@@ -63,10 +63,13 @@ std::vector<int64_t> read_targets(const std::string& op, const Tensor& targets,
       classes.push_back(kIgnored);
       continue;
     }
-    check(value == std::floor(value), op,
-          "target " + format(value) + " is not a whole number (" + std::to_string(V) + " classes)");
-    check(value >= 0 && double(value) < double(V), op,
-          "target " + format(value) + " is out of range for " + std::to_string(V) + " classes");
+    // The messages are built only on failure: this loop runs for every target of every batch.
+    if (value != std::floor(value))
+      throw Error(op + ": target " + format(value) + " is not a whole number (" +
+                  std::to_string(V) + " classes)");
+    if (!(value >= 0 && double(value) < double(V)))
+      throw Error(op + ": target " + format(value) + " is out of range for " +
+                  std::to_string(V) + " classes");
     classes.push_back(static_cast<int64_t>(value));
   }
   return classes;

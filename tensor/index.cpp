@@ -55,13 +55,14 @@ std::vector<int64_t> read_indices(const std::string& op, const Tensor& indices, 
   check(indices.defined(), op, "indices are undefined");
   std::vector<int64_t> out;
   out.reserve(indices.numel());
+  // The messages are built only on failure: this loop runs for every token of every batch.
   for (real value : indices.to_vector()) {
-    check(value == std::floor(value), op,
-          "index " + format(value) + " is not a whole number (dimension " + std::to_string(d) +
-              " has size " + std::to_string(size) + ")");
-    check(value >= 0 && double(value) < double(size), op,
-          "index " + format(value) + " is out of range for dimension " + std::to_string(d) +
-              " of size " + std::to_string(size));
+    if (value != std::floor(value))
+      throw Error(op + ": index " + format(value) + " is not a whole number (dimension " +
+                  std::to_string(d) + " has size " + std::to_string(size) + ")");
+    if (!(value >= 0 && double(value) < double(size)))
+      throw Error(op + ": index " + format(value) + " is out of range for dimension " +
+                  std::to_string(d) + " of size " + std::to_string(size));
     out.push_back(static_cast<int64_t>(value));
   }
   return out;
