@@ -68,9 +68,10 @@ Variable sigmoid(const Variable& x) {
 
 Variable relu(const Variable& x) {
   Tensor y = relu(x.value());
-  // y = max(x, 0)  =>  dy/dx = 1 where x > 0, else 0 (at the kink x = 0 we take 0, as PyTorch)
-  return Variable::make_result(y, "relu", {x}, [x = x.value()](const Tensor& g) {
-    return std::vector<Tensor>{g * gt(x, Tensor::scalar(0))};
+  // y = max(x, 0)  =>  dy/dx = 1 where x > 0, else 0 (at the kink x = 0 we take 0, as PyTorch).
+  // x > 0 exactly where y > 0, so keeping y lets x be freed.
+  return Variable::make_result(y, "relu", {x}, [y](const Tensor& g) {
+    return std::vector<Tensor>{relu_backward(g, y)};
   });
 }
 

@@ -43,7 +43,7 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
 template <typename F>
 Tensor map_unary(const std::string& op, const Tensor& x, F f) {
   check_defined(op, x);
-  Tensor y(x.shape());
+  Tensor y = Tensor::empty(x.shape());
   real* out = y.data();
   const real* in = x.data();
   if (x.is_contiguous()) {
@@ -94,7 +94,7 @@ Tensor map_binary(const std::string& op, const Tensor& a, const Tensor& b, F f) 
   check_defined(op, a);
   check_defined(op, b);
   const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
-  Tensor z(shape);
+  Tensor z = Tensor::empty(shape);
   const int64_t count = z.numel();
   if (count == 0) return z;
   real* out = z.data();
@@ -151,6 +151,14 @@ Tensor sigmoid(const Tensor& x) { return map_unary("sigmoid", x, stable_sigmoid)
 // NaN < 0 is false, so a NaN passes through and a diverging run stays visible.
 Tensor relu(const Tensor& x) {
   return map_unary("relu", x, [](real v) { return v < 0 ? real(0) : v; });
+}
+// dL/dx = dL/dy * [x > 0], read off y since y > 0 exactly where x > 0: one pass, no mask tensor.
+Tensor relu_backward(const Tensor& grad_y, const Tensor& y) {
+  check_defined("relu_backward", grad_y);
+  check_defined("relu_backward", y);
+  check(grad_y.shape() == y.shape(), "relu_backward",
+        "grad_y " + to_string(grad_y.shape()) + " must have the shape of y " + to_string(y.shape()));
+  return map_binary("relu_backward", grad_y, y, [](real g, real v) { return v > 0 ? g : real(0); });
 }
 Tensor gelu(const Tensor& x) {
   return map_unary("gelu", x, [](real v) { return v * normal_cdf(v); });
@@ -217,7 +225,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const std::vector<real> c = condition.expand(shape).to_vector();
   const std::vector<real> x = a.expand(shape).to_vector();
   const std::vector<real> y = b.expand(shape).to_vector();
-  Tensor out(shape);
+  Tensor out = Tensor::empty(shape);
   real* o = out.data();
   for (size_t i = 0; i < c.size(); ++i) o[i] = c[i] != 0 ? x[i] : y[i];
   return out;

@@ -73,7 +73,8 @@ LayerNormForward layer_norm_forward(const Tensor& x_in, const Tensor& gamma_in,
   const Tensor x = x_in.contiguous(), gamma = gamma_in.contiguous(), beta = beta_in.contiguous();
   Shape row_shape = x.shape();
   row_shape.pop_back();
-  LayerNormForward out{Tensor(x.shape()), Tensor(x.shape()), Tensor(row_shape)};  // [..., D] [...]
+  LayerNormForward out{Tensor::empty(x.shape()), Tensor::empty(x.shape()),
+                       Tensor::empty(row_shape)};  // [..., D] [..., D] [...]
 
   const real* xs = x.data();
   const real* g = gamma.data();

@@ -138,8 +138,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out(out_shape);  // [batch..., m, n]
-  if (out.numel() == 0) return out;
+  // With k = 0 the product is all zeros and no kernel writes it; otherwise every entry is written.
+  Tensor out = k == 0 ? Tensor::zeros(out_shape) : Tensor::empty(out_shape);  // [batch..., m, n]
+  if (out.numel() == 0 || k == 0) return out;
 
   const Operand left(a, batch), right(b, batch);
   real* c = out.data();

@@ -56,7 +56,7 @@ real unit_real(Generator& generator) {
 // Fills a new tensor of `shape` with draw() for each element, in row-major order.
 template <typename Draw>
 Tensor fill_with(const Shape& shape, Draw draw) {
-  Tensor t(shape);
+  Tensor t = Tensor::empty(shape);
   real* out = t.data();
   const int64_t n = t.numel();
   for (int64_t i = 0; i < n; ++i) out[i] = draw();

@@ -172,7 +172,8 @@ Tensor argmax(const Tensor& x, int dim, bool keepdim) {
 
 // Broadcasting to x's shape did two things to `shape`: prepended dimensions, and repeated the
 // size-1 ones. Undo both: sum the leading dimensions away (as one, flattened), then sum each
-// stretched dimension with keepdim. Always returns a new tensor, even when nothing is summed.
+// stretched dimension with keepdim. When there is nothing to sum, x itself comes back (no copy):
+// gradients are never written in place, so sharing them is safe.
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   check_defined("sum_to", x);
   check(broadcasts_to(shape, x.shape()), "sum_to",
@@ -189,7 +190,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
     if (shape[i] == 1 && y.size(static_cast<int>(i)) != 1)
       y = sum(y, static_cast<int>(i), /*keepdim=*/true);
   }
-  return y.shares_storage_with(x) ? x.clone() : y;
+  return y;
 }
 
 }  // namespace attn

@@ -20,6 +20,7 @@ Tensor max(const Tensor& x, int dim, bool keepdim = false);
 Tensor argmax(const Tensor& x, int dim, bool keepdim = false);
 
 // Sums x down to `shape`, which x's shape must broadcast from (the adjoint of expand).
+// When x already has that shape, x itself comes back, not a copy.
 Tensor sum_to(const Tensor& x, const Shape& shape);
 
 }  // namespace attn

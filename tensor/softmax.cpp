@@ -102,7 +102,7 @@ template <typename Kernel>
 Tensor forward_rows(const std::string& op, const Tensor& x, int dim, Kernel kernel) {
   const int d = checked_dim(op, x, dim);
   const Tensor in = swap_last(x, d);
-  Tensor out(in.shape());
+  Tensor out = Tensor::empty(in.shape());
   const real* xs = in.data();
   real* ys = out.data();
   for_each_row(in, [&](int64_t start, int64_t n) { kernel(xs + start, ys + start, n); });
@@ -118,7 +118,7 @@ Tensor backward_rows(const std::string& op, const Tensor& y, const Tensor& grad_
         "grad_y " + (grad_y.defined() ? to_string(grad_y.shape()) : "(undefined)") +
             " must have the shape of y " + to_string(y.shape()));
   const Tensor ys = swap_last(y, d), gs = swap_last(grad_y, d);
-  Tensor dx(ys.shape());
+  Tensor dx = Tensor::empty(ys.shape());
   const real* yp = ys.data();
   const real* gp = gs.data();
   real* dp = dx.data();

@@ -14,11 +14,11 @@ constexpr std::align_val_t kAlignment{64};
 
 // ---- storage ----------------------------------------------------------------------------------
 
-Storage::Storage(int64_t size) : size_(size) {
+Storage::Storage(int64_t size, bool zero_fill) : size_(size) {
   // Allocate at least one element so data() is never null, even for empty tensors.
   const size_t count = static_cast<size_t>(std::max<int64_t>(size, 1));
   data_ = static_cast<real*>(::operator new[](count * sizeof(real), kAlignment));
-  std::fill(data_, data_ + count, real(0));
+  if (zero_fill) std::fill(data_, data_ + count, real(0));
 }
 
 Storage::~Storage() { ::operator delete[](data_, kAlignment); }
@@ -40,6 +40,13 @@ Tensor::Tensor(const Shape& shape) {
 }
 
 Tensor Tensor::zeros(const Shape& shape) { return Tensor(shape); }
+
+Tensor Tensor::empty(const Shape& shape) {
+  for (int64_t size : shape)
+    check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
+  return Tensor(std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/false), shape,
+                contiguous_strides(shape), 0);
+}
 
 Tensor Tensor::ones(const Shape& shape) { return full(shape, 1); }
 
@@ -238,10 +245,22 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::clone() const {
   check(defined(), "clone", "tensor is undefined");
-  Tensor copy(shape_);
+  Tensor copy = empty(shape_);
   real* out = copy.data();
   const real* in = data();
-  for_each_offset(shape_, strides_, [&](int64_t offset) { *out++ = in[offset]; });
+  if (is_contiguous()) {
+    std::copy(in, in + numel(), out);
+    return copy;
+  }
+  if (numel() == 0) return copy;
+  // Row by row: the odometer moves once per row, and the inner loop is a plain strided read.
+  const Shape rows(shape_.begin(), shape_.end() - 1);
+  const Shape row_strides(strides_.begin(), strides_.end() - 1);
+  const int64_t width = shape_.back(), stride = strides_.back();
+  for_each_offset(rows, row_strides, [&](int64_t offset) {
+    for (int64_t j = 0; j < width; ++j) out[j] = in[offset + j * stride];
+    out += width;
+  });
   return copy;
 }
 

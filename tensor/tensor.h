@@ -30,7 +30,9 @@ namespace attn {
 // A flat, 64-byte aligned (one cache line, one AVX-512 register) buffer of reals.
 class Storage {
  public:
-  explicit Storage(int64_t size);
+  // Zero-filled, unless `zero_fill` is false: then the values are whatever memory held, for
+  // kernels that write every element anyway (filling 10 MB of logits twice costs real time).
+  explicit Storage(int64_t size, bool zero_fill = true);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -52,6 +54,8 @@ class Tensor {
 
   // ---- creation -------------------------------------------------------------------------------
   static Tensor zeros(const Shape& shape);
+  // Contiguous, with unspecified values: only for code that writes every element before reading.
+  static Tensor empty(const Shape& shape);
   static Tensor ones(const Shape& shape);
   static Tensor full(const Shape& shape, real value);
   static Tensor scalar(real value);  // shape []

@@ -107,6 +107,13 @@ TEST_CASE("relu: lets NaN through so that divergence stays visible") {
   CHECK(std::isnan(relu(vec({std::numeric_limits<real>::quiet_NaN()})).item()));
 }
 
+TEST_CASE("relu_backward: passes the gradient where y > 0 and nothing at the kink") {
+  const Tensor y = relu(vec({-2, 0, 0.5, 3}));
+  check_values(relu_backward(vec({10, 20, 30, 40}), y), {0, 0, 30, 40});
+  CHECK_THROWS_WITH(relu_backward(vec({1, 2}), y),
+                    "relu_backward: grad_y [2] must have the shape of y [4]");
+}
+
 TEST_CASE("unary ops: read any view and return a new contiguous tensor") {
   const Tensor t = Tensor::from_vector({2, 3}, {1, 2, 3, 4, 5, 6});
   const Tensor y = neg(t.transpose(0, 1));  // [3,2]

@@ -203,6 +203,16 @@ TEST_CASE("clone: always a new contiguous copy") {
   CHECK(t.narrow(1, 1, 1).clone().to_vector() == Values{1, 4});
 }
 
+TEST_CASE("clone: copies transposed, sliced and broadcast views in row-major order") {
+  const Tensor t = Tensor::arange(24).view({2, 3, 4});
+  CHECK(t.permute({2, 0, 1}).clone().to_vector() ==
+        t.permute({2, 0, 1}).to_vector());  // to_vector walks element by element
+  CHECK(t.slice(2, 1, 4, 2).clone().to_vector() == Values{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23});
+  CHECK(Tensor::from_vector({3, 1}, {1, 2, 3}).expand({3, 2}).clone().to_vector() ==
+        Values{1, 1, 2, 2, 3, 3});
+  CHECK(Tensor::empty({0, 3}).clone().numel() == 0);
+}
+
 TEST_CASE("copy_from: writes a broadcast source through a view into the base") {
   Tensor t = two_by_three();
   Tensor column = t.narrow(1, 2, 1);  // [2,1] view of column 2
