@@ -14,11 +14,13 @@
 //   gelu'(x) = Phi(x) + x * phi(x),  phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
 #include "tensor/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "tensor/error.h"
+#include "tensor/thread_pool.h"
 
 namespace attn {
 
@@ -39,6 +41,9 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
 
 // ---- the two generic maps ---------------------------------------------------------------------
 
+// Elements per parallel chunk: below this, handing work to another thread costs more than it saves.
+constexpr int64_t kGrain = 1 << 15;
+
 // y[i] = f(x[i]) into a new contiguous tensor.
 template <typename F>
 Tensor map_unary(const std::string& op, const Tensor& x, F f) {
@@ -47,8 +52,9 @@ Tensor map_unary(const std::string& op, const Tensor& x, F f) {
   real* out = y.data();
   const real* in = x.data();
   if (x.is_contiguous()) {
-    const int64_t n = x.numel();
-    for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+    parallel_for(x.numel(), kGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) out[i] = f(in[i]);
+    });
   } else {
     for_each_offset(x.shape(), x.strides(), [&](int64_t offset) { *out++ = f(in[offset]); });
   }
@@ -81,11 +87,19 @@ bool is_row_of(const Tensor& t, const Shape& shape) {
   return true;
 }
 
-// out[r + j] = f(full[r + j], row[j]) for each row start r: the vectorisable fast path.
+// out[r + j] = f(full[r + j], row[j]) for each row start r: the vectorisable fast path, with
+// rows spread over threads (each element is computed alone, so the split changes nothing).
 template <typename F>
 void map_rows(real* out, const real* full, const real* row, int64_t count, int64_t width, F f) {
-  for (int64_t r = 0; r < count; r += width)
-    for (int64_t j = 0; j < width; ++j) out[r + j] = f(full[r + j], row[j]);
+  parallel_for(count / width, std::max<int64_t>(1, kGrain / width), [&](int64_t begin, int64_t end) {
+    if (width == 1) {  // a scalar operand: one flat loop, not rows of one
+      const real value = row[0];
+      for (int64_t i = begin; i < end; ++i) out[i] = f(full[i], value);
+      return;
+    }
+    for (int64_t r = begin * width; r < end * width; r += width)
+      for (int64_t j = 0; j < width; ++j) out[r + j] = f(full[r + j], row[j]);
+  });
 }
 
 // z = f(a, b) with a and b broadcast to a common shape, into a new contiguous tensor.
