@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "tensor/error.h"
+#include "tensor/exp_nonpositive.h"
+#include "tensor/reduce.h"
 #include "tensor/softmax.h"
 #include "tensor/thread_pool.h"
 
@@ -81,12 +83,7 @@ std::vector<int64_t> read_targets(const std::string& op, const Tensor& targets,
 double row_loss(const real* p, int64_t V, int64_t t, real e) {
   const double smooth = double(e) / V;  // q_j for j != t
   double loss = -(1 - double(e) + smooth) * p[t];
-  if (smooth > 0) {
-    double others = 0;
-    for (int64_t j = 0; j < V; ++j)
-      if (j != t) others += p[j];
-    loss -= smooth * others;
-  }
+  if (smooth > 0) loss -= smooth * (sum_in_double(p, t) + sum_in_double(p + t + 1, V - t - 1));
   return loss;
 }
 
@@ -104,10 +101,15 @@ CrossEntropyForward cross_entropy_forward(const Tensor& logits, const Tensor& ta
   CrossEntropyForward out;
   out.log_probs = log_softmax(logits, 1);  // [N, V]
   const real* p = out.log_probs.data();
-  double total = 0;
+  std::vector<double> row_losses(static_cast<size_t>(N), 0.0);  // [N], 0 on ignored rows
+  parallel_for(N, std::max<int64_t>(1, kGrain / V), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r)
+      if (classes[r] != kIgnored) row_losses[r] = row_loss(p + r * V, V, classes[r], label_smoothing);
+  });
+  double total = 0;  // summed in row order, whatever the thread count
   for (int64_t r = 0; r < N; ++r) {
     if (classes[r] == kIgnored) continue;
-    total += row_loss(p + r * V, V, classes[r], label_smoothing);
+    total += row_losses[r];
     ++out.count;
   }
   out.loss = Tensor::scalar(static_cast<real>(out.count > 0 ? total / out.count : 0.0));  // []
@@ -131,8 +133,8 @@ Tensor cross_entropy_backward(const Tensor& log_probs_in, const Tensor& targets,
             ", the number of rows whose target is not ignore_index");
 
   const Tensor log_probs = log_probs_in.contiguous();
-  Tensor grad(log_probs.shape());  // [N, V], zero on ignored rows
-  if (count == 0) return grad;
+  if (count == 0) return Tensor::zeros(log_probs.shape());
+  Tensor grad = Tensor::empty(log_probs.shape());  // [N, V], every row written below
   const double scale = double(grad_loss) / count;
   const double smooth = double(label_smoothing) / V;  // q_j for j != t
   const double q_target = 1 - double(label_smoothing) + smooth;
@@ -140,11 +142,17 @@ Tensor cross_entropy_backward(const Tensor& log_probs_in, const Tensor& targets,
   real* dz = grad.data();
   parallel_for(N, std::max<int64_t>(1, kGrain / V), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      if (classes[r] == kIgnored) continue;
-      for (int64_t j = 0; j < V; ++j) {
-        const double q = j == classes[r] ? q_target : smooth;
-        dz[r * V + j] = static_cast<real>(scale * (std::exp(p[r * V + j]) - q));
+      const int64_t t = classes[r];
+      const real* row = p + r * V;  // [V]
+      real* out = dz + r * V;       // [V]
+      if (t == kIgnored) {
+        std::fill(out, out + V, real(0));
+        continue;
       }
+      // Every class as a non-target first (one vectorisable loop), then the target corrected.
+      for (int64_t j = 0; j < V; ++j)
+        out[j] = static_cast<real>(scale * (exp_nonpositive(row[j]) - smooth));
+      out[t] = static_cast<real>(scale * (exp_nonpositive(row[t]) - q_target));
     }
   });
   return grad;

@@ -23,6 +23,8 @@
 #include <limits>
 
 #include "tensor/error.h"
+#include "tensor/exp_nonpositive.h"
+#include "tensor/reduce.h"
 #include "tensor/thread_pool.h"
 
 namespace attn {
@@ -58,16 +60,12 @@ real row_shift(const real* x, int64_t n) {
   return m == kMinusInf ? real(0) : m;
 }
 
-// sum_j exp(x_j - shift), accumulated in double; writes the exponentials to e when given.
-// The sum is >= 1 unless the whole row is -inf (then 0), and NaN if the row holds a NaN.
+// Writes e_j = exp(x_j - shift) and returns their sum, accumulated in double. Every exponent
+// is <= 0, the domain of exp_nonpositive. The sum is >= 1 unless the whole row is -inf (then 0),
+// and NaN if the row holds a NaN.
 double row_exp_sum(const real* x, int64_t n, real shift, real* e) {
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const real ei = std::exp(x[i] - shift);
-    if (e) e[i] = ei;
-    sum += ei;
-  }
-  return sum;
+  for (int64_t i = 0; i < n; ++i) e[i] = exp_nonpositive(x[i] - shift);
+  return sum_in_double(e, n);
 }
 
 void softmax_row(const real* x, real* y, int64_t n) {
@@ -82,7 +80,7 @@ void softmax_row(const real* x, real* y, int64_t n) {
 
 void log_softmax_row(const real* x, real* y, int64_t n) {
   const real shift = row_shift(x, n);
-  const double sum = row_exp_sum(x, n, shift, nullptr);
+  const double sum = row_exp_sum(x, n, shift, y);  // y holds exp(x - m) until overwritten below
   if (sum == 0) {  // fully masked: log 0
     std::fill(y, y + n, kMinusInf);
     return;
@@ -158,10 +156,9 @@ Tensor log_softmax(const Tensor& x, int dim) {
 Tensor log_softmax_backward(const Tensor& y, const Tensor& grad_y, int dim) {
   return backward_rows("log_softmax_backward", y, grad_y, dim,
                        [](const real* yr, const real* g, real* dx, int64_t n) {
-                         double sum = 0;  // sum_i g_i
-                         for (int64_t i = 0; i < n; ++i) sum += g[i];
-                         const real gs = static_cast<real>(sum);
-                         for (int64_t i = 0; i < n; ++i) dx[i] = g[i] - std::exp(yr[i]) * gs;
+                         const real gs = static_cast<real>(sum_in_double(g, n));  // sum_i g_i
+                         for (int64_t i = 0; i < n; ++i)
+                           dx[i] = g[i] - exp_nonpositive(yr[i]) * gs;
                        });
 }
 

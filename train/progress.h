@@ -2,7 +2,7 @@
 // DIR/metrics.jsonl plus DIR/loss.svg for later.
 //
 // metrics.jsonl holds one JSON object per line, e.g.
-//   {"epoch":0,"learning_rate":0.0001,"loss":5.12,"step":40,"tokens_per_second":5321}
+//   {"epoch":1,"learning_rate":0.0001,"loss":5.12,"step":40,"tokens_per_second":5321}
 //   {"step":1000,"valid_bleu":21.3,"valid_loss":2.41,"valid_ppl":11.1}
 // A resumed run first drops the lines past its checkpoint's step, so the file always describes
 // one continuous run.
@@ -19,7 +19,7 @@
 namespace attn {
 
 struct StepRecord {
-  int64_t step = 0, epoch = 0;
+  int64_t step = 0, epoch = 1;  // epochs count from 1, as in the progress line
   double loss = 0, learning_rate = 0, tokens_per_second = 0;
 };
 

@@ -290,7 +290,7 @@ TrainResult train_translation_model(const TrainOptions& requested, std::ostream&
       run_tokens += batch.target_tokens;
       state.target_tokens += batch.target_tokens;
       ++run_steps;
-      metrics.add_step({state.step, state.epoch, loss.item(), optimizer.learning_rate(),
+      metrics.add_step({state.step, state.epoch + 1, loss.item(), optimizer.learning_rate(),
                         static_cast<double>(batch.target_tokens) / std::max(step_seconds, 1e-9)});
       progress.step_line(state, batches.size(), loss.item(), optimizer.learning_rate(),
                          static_cast<double>(run_tokens) / std::max(seconds_since(start), 1e-9),
