@@ -34,7 +34,8 @@ class Generator {
 
 Tensor uniform(const Shape& shape, real low, real high, Generator& generator);
 Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator);
-// 1 with probability p, else 0.
+// 1 with probability p, else 0. Takes one draw from `generator` and fills blocks of the tensor in
+// parallel from generators seeded by it, so the result does not depend on the thread count.
 Tensor bernoulli(const Shape& shape, real p, Generator& generator);
 
 Tensor xavier_uniform(const Shape& shape, Generator& generator);

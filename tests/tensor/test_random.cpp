@@ -9,6 +9,7 @@
 
 #include "tensor/error.h"
 #include "tensor/random.h"
+#include "tensor/thread_pool.h"
 
 using namespace attn;
 
@@ -147,6 +148,25 @@ TEST_CASE("bernoulli: ones with probability p, zeros otherwise") {
   CHECK(std::abs(moments_of(t).mean - 0.3) < 0.01);
   CHECK(moments_of(bernoulli({100}, 0, generator)).mean == 0);
   CHECK(moments_of(bernoulli({100}, 1, generator)).mean == 1);
+}
+
+TEST_CASE("bernoulli: the same mask on 1 and 3 threads, and unrelated masks from block to block") {
+  const int threads = num_threads();
+  set_num_threads(1);
+  Generator one(11);
+  const std::vector<real> serial = bernoulli({100000}, 0.5, one).to_vector();
+  set_num_threads(3);
+  Generator three(11);
+  const std::vector<real> parallel = bernoulli({100000}, 0.5, three).to_vector();
+  set_num_threads(threads);
+  CHECK(serial == parallel);
+  CHECK(one.next_u64() == three.next_u64());  // the caller's generator advanced alike
+  // Blocks hold 16,384 elements and have neighbouring seeds: their masks must still differ.
+  const std::vector<real> block0(serial.begin(), serial.begin() + 16384);
+  const std::vector<real> block1(serial.begin() + 16384, serial.begin() + 32768);
+  int64_t agree = 0;
+  for (size_t i = 0; i < block0.size(); ++i) agree += block0[i] == block1[i];
+  CHECK(std::abs(double(agree) / 16384 - 0.5) < 0.02);  // independent halves agree half the time
 }
 
 TEST_CASE("fills: bad parameters are errors") {
