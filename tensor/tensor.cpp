@@ -2,24 +2,26 @@
 #include "tensor/tensor.h"
 
 #include <algorithm>
+#include <new>
 
-#include "tensor/buffer_cache.h"
 #include "tensor/error.h"
 
 namespace attn {
+
+namespace {
+constexpr std::align_val_t kAlignment{64};
+}
 
 // ---- storage ----------------------------------------------------------------------------------
 
 Storage::Storage(int64_t size, bool zero_fill) : size_(size) {
   // Allocate at least one element so data() is never null, even for empty tensors.
   const size_t count = static_cast<size_t>(std::max<int64_t>(size, 1));
-  data_ = static_cast<real*>(acquire_buffer(count * sizeof(real)));
+  data_ = static_cast<real*>(::operator new[](count * sizeof(real), kAlignment));
   if (zero_fill) std::fill(data_, data_ + count, real(0));
 }
 
-Storage::~Storage() {
-  release_buffer(data_, static_cast<size_t>(std::max<int64_t>(size_, 1)) * sizeof(real));
-}
+Storage::~Storage() { ::operator delete[](data_, kAlignment); }
 
 // ---- creation ---------------------------------------------------------------------------------
 
