@@ -47,6 +47,9 @@ struct Sentence {
 void advance(Sentence& sentence, int64_t b, const Tensor& log_probs, const BeamSearchOptions& o,
              int64_t step, std::vector<int64_t>& parents, std::vector<int64_t>& next) {
   const int64_t K = o.beam_size, V = log_probs.size(1);
+  const int64_t max_length = o.sentence_max_lengths.empty()
+                                 ? o.max_length
+                                 : o.sentence_max_lengths[static_cast<size_t>(b)];
   struct Candidate {
     double score;
     int64_t beam, token;
@@ -71,7 +74,7 @@ void advance(Sentence& sentence, int64_t b, const Tensor& log_probs, const BeamS
     const Candidate& c = candidates[i];
     std::vector<int64_t> tokens = sentence.live[static_cast<size_t>(c.beam)].tokens;
     tokens.push_back(c.token);
-    if (c.token == o.eos || step == o.max_length) {
+    if (c.token == o.eos || step == max_length) {
       const double lp = length_penalty(static_cast<int64_t>(tokens.size()), o.length_penalty);
       sentence.finished.push_back({tokens, c.score / lp});
       continue;
@@ -92,8 +95,8 @@ void advance(Sentence& sentence, int64_t b, const Tensor& log_probs, const BeamS
   double best_finished = kMinusInf, best_live = kMinusInf;
   for (const Finished& f : sentence.finished) best_finished = std::max(best_finished, f.normalised);
   for (const Hypothesis& h : sentence.live) best_live = std::max(best_live, h.score);
-  const double bound = best_live / length_penalty(o.max_length, o.length_penalty);
-  sentence.done = step == o.max_length || best_live == kMinusInf ||
+  const double bound = best_live / length_penalty(max_length, o.length_penalty);
+  sentence.done = step == max_length || best_live == kMinusInf ||
                   (best_finished > kMinusInf && best_finished >= bound);
 }
 
@@ -112,6 +115,12 @@ Tensor beam_search(Transformer& model, const Tensor& source, const BeamSearchOpt
         "source must be [B, S] token ids, got " + to_string(source.shape()));
   check(options.beam_size >= 1, "beam_search", "beam_size must be at least 1");
   check(options.max_length >= 1, "beam_search", "max_length must be at least 1");
+  check(options.sentence_max_lengths.empty() ||
+            static_cast<int64_t>(options.sentence_max_lengths.size()) == source.size(0),
+        "beam_search", "sentence_max_lengths needs one limit per sentence of the batch");
+  for (int64_t limit : options.sentence_max_lengths)
+    check(limit >= 1 && limit <= options.max_length, "beam_search",
+          "each sentence's limit must be in 1..max_length");
   NoGradGuard no_grad;
   EvalModeGuard eval_mode(model);
   const int64_t B = source.size(0), K = options.beam_size;

@@ -16,6 +16,8 @@
 // one new position rather than the whole prefix.
 #pragma once
 
+#include <vector>
+
 #include <cstdint>
 
 #include "models/transformer.h"
@@ -26,6 +28,9 @@ struct BeamSearchOptions {
   int64_t beam_size = 4;       // K hypotheses kept per sentence
   real length_penalty = 0.6;   // alpha in lp(Y) above
   int64_t max_length = 100;    // generated tokens at most, <eos> included
+  // Optional, one per sentence: its own limit (at most max_length). A sentence's result then
+  // does not depend on the limits of the sentences batched with it.
+  std::vector<int64_t> sentence_max_lengths;
   int64_t bos = 1;             // the token every hypothesis starts from
   int64_t eos = 2;             // the token that finishes a hypothesis
 };

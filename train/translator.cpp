@@ -164,6 +164,13 @@ static std::vector<int64_t> row_ids(const Tensor& ids, int64_t row) {
   return out;
 }
 
+// The longest translation allowed for a source of `source_length` tokens. Each sentence gets its
+// own limit, so that its translation does not depend on which sentences share its batch.
+int64_t Translator::length_limit(int64_t source_length, const TranslateOptions& options) const {
+  return std::min(config_.max_length,
+                  options.max_length > 0 ? options.max_length : source_length * 3 / 2 + 10);
+}
+
 std::vector<std::string> Translator::translate(const std::vector<std::string>& sentences,
                                                const TranslateOptions& options) {
   std::vector<std::vector<int64_t>> encoded;
@@ -186,9 +193,11 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& s
       for (size_t t = 0; t < encoded[order[i]].size(); ++t)
         source.at({static_cast<int64_t>(i - begin), static_cast<int64_t>(t)}) =
             static_cast<real>(encoded[order[i]][t]);
-    const int64_t max_length =
-        std::min(config_.max_length,
-                 options.max_length > 0 ? options.max_length : longest * 3 / 2 + 10);
+    std::vector<int64_t> limits;  // each sentence's own, so that batching changes nothing
+    for (size_t i = begin; i < end; ++i)
+      limits.push_back(
+          length_limit(static_cast<int64_t>(std::max<size_t>(encoded[order[i]].size(), 1)), options));
+    const int64_t max_length = length_limit(longest, options);  // the largest of them
     Tensor output;
     if (options.beam_size <= 1) {
       output = greedy_decode(*model_, source, Vocabulary::bos, Vocabulary::eos, max_length);
@@ -197,12 +206,19 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& s
       beam.beam_size = options.beam_size;
       beam.length_penalty = options.length_penalty;
       beam.max_length = max_length;
+      beam.sentence_max_lengths = limits;
       beam.bos = Vocabulary::bos;
       beam.eos = Vocabulary::eos;
       output = beam_search(*model_, source, beam);
     }
-    for (size_t i = begin; i < end; ++i)
-      translations[order[i]] = decode_target(row_ids(output, static_cast<int64_t>(i - begin)));
+    for (size_t i = begin; i < end; ++i) {
+      std::vector<int64_t> ids = row_ids(output, static_cast<int64_t>(i - begin));
+      // Greedy decoding ran to the batch's largest limit: cutting a row at its own limit gives
+      // exactly what decoding the sentence alone gives. Beam search kept each limit already.
+      const auto limit = static_cast<size_t>(limits[i - begin]);
+      if (ids.size() > limit) ids.resize(limit);
+      translations[order[i]] = decode_target(ids);
+    }
   }
   return translations;
 }

@@ -37,7 +37,7 @@ struct AttentionMap {
 struct TranslateOptions {
   int64_t beam_size = 1;        // 1: greedy decoding
   real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
-  int64_t max_length = 0;       // 0: source length * 1.5 + 10, capped by the model's max_length
+  int64_t max_length = 0;       // 0: each sentence's length * 1.5 + 10, capped by the model's
   int64_t batch_size = 32;      // sentences decoded together
 };
 
@@ -80,6 +80,8 @@ class Translator {
   Json to_json() const;
 
  private:
+  int64_t length_limit(int64_t source_length, const TranslateOptions& options) const;
+
   TransformerConfig config_;
   TextSide source_;
   TextSide target_;
