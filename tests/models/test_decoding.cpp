@@ -139,4 +139,32 @@ TEST_CASE("beam_search: bad arguments are refused") {
   BeamSearchOptions options;
   options.beam_size = 0;
   CHECK_THROWS_WITH(beam_search(model, sources(), options), "beam_search: beam_size must be at least 1");
+  options.beam_size = 2;
+  options.max_length = 8;
+  options.sentence_max_lengths = {4};  // two sentences, one limit
+  CHECK_THROWS_WITH(beam_search(model, sources(), options),
+                    "beam_search: sentence_max_lengths needs one limit per sentence of the batch");
+  options.sentence_max_lengths = {4, 9};  // above max_length
+  CHECK_THROWS_WITH(beam_search(model, sources(), options),
+                    "beam_search: each sentence's limit must be in 1..max_length");
+}
+
+TEST_CASE("beam_search: a sentence's own limit gives what searching it alone gives") {
+  Transformer model(micro_config(NormPlacement::post));
+  BeamSearchOptions together;
+  together.beam_size = 3;
+  together.max_length = 8;
+  together.sentence_max_lengths = {3, 8};
+  const Tensor both = beam_search(model, sources(), together);  // [2, L]
+  for (int64_t b = 0; b < 2; ++b) {
+    BeamSearchOptions alone = together;
+    alone.max_length = together.sentence_max_lengths[static_cast<size_t>(b)];
+    alone.sentence_max_lengths.clear();
+    const Tensor one = beam_search(model, sources().narrow(0, b, 1), alone);  // [1, L_b]
+    const Tensor row = both.narrow(0, b, 1).narrow(1, 0, one.size(1));
+    CHECK(row.to_vector() == one.to_vector());
+    CHECK(one.size(1) <= alone.max_length);
+    const int64_t rest = both.size(1) - one.size(1);  // the batch's row is padded after that
+    if (rest > 0) CHECK(max(both.narrow(0, b, 1).narrow(1, one.size(1), rest), 1).item() == 0);
+  }
 }
