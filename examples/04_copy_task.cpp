@@ -16,35 +16,11 @@
 //   variant; any registered score function works.
 // Prints the loss as it trains, greedy predictions of fresh strings, the cross-attention of one,
 // and last the token accuracy over 1000 fresh strings: "copy task: token accuracy 99.8%".
-#include <cstdio>
-
 #include "examples/toy_example.h"
 
 using namespace attn;
 
 int main(int argc, char** argv) {
-  ToyExampleOptions defaults;
-  defaults.steps = 600;
-  const ToyExampleOptions options = parse_toy_options(argc, argv, defaults);
-
   ToyTask task;  // copy, 10 symbols, lengths 5..10
-  Transformer model(toy_model_config(task, options));
-  std::printf("copy task: %lld parameters, score %s, %s-LN, %lld steps\n",
-              static_cast<long long>(model.parameter_count()), options.score.c_str(),
-              options.norm == NormPlacement::pre ? "pre" : "post",
-              static_cast<long long>(options.steps));
-
-  ToyTrainingOptions training;
-  training.steps = options.steps;
-  training.data_seed = options.seed;
-  train_with_progress(model, task, training);
-
-  Generator fresh(options.seed + 1000);  // strings the model has not trained on
-  std::printf("greedy predictions of fresh strings:\n");
-  print_predictions(model, task, 6, fresh);
-  print_cross_attention(model, task, fresh);
-  const ToyScore score = evaluate_toy_task(model, task, 1000, fresh);
-  std::printf("exact sequences %.1f%%\n", 100 * score.sequence_accuracy());
-  std::printf("copy task: token accuracy %.1f%%\n", 100 * score.token_accuracy());
-  return score.token_accuracy() >= 0.99 ? 0 : 1;
+  return run_toy_example("copy task", task, 600, argc, argv);
 }

@@ -178,4 +178,31 @@ void print_cross_attention(Transformer& model, const ToyTask& task, Generator& g
                   .c_str());
 }
 
+int run_toy_example(const std::string& name, const ToyTask& task, int64_t default_steps, int argc,
+                    char** argv) {
+  ToyExampleOptions defaults;
+  defaults.steps = default_steps;
+  const ToyExampleOptions options = parse_toy_options(argc, argv, defaults);
+
+  Transformer model(toy_model_config(task, options));
+  std::printf("%s: %lld parameters, score %s, %s-LN, %lld steps\n", name.c_str(),
+              static_cast<long long>(model.parameter_count()), options.score.c_str(),
+              options.norm == NormPlacement::pre ? "pre" : "post",
+              static_cast<long long>(options.steps));
+
+  ToyTrainingOptions training;
+  training.steps = options.steps;
+  training.data_seed = options.seed;
+  train_with_progress(model, task, training);
+
+  Generator fresh(options.seed + 1000);  // strings the model has not trained on
+  std::printf("greedy predictions of fresh strings:\n");
+  print_predictions(model, task, 6, fresh);
+  print_cross_attention(model, task, fresh);
+  const ToyScore score = evaluate_toy_task(model, task, 1000, fresh);
+  std::printf("exact sequences %.1f%%\n", 100 * score.sequence_accuracy());
+  std::printf("%s: token accuracy %.1f%%\n", name.c_str(), 100 * score.token_accuracy());
+  return score.token_accuracy() >= 0.99 ? 0 : 1;
+}
+
 }  // namespace attn

@@ -1,5 +1,5 @@
-// What examples 04 (copy) and 05 (reverse) share: their command line, the model they train,
-// and how they show what it learnt.
+// What examples 04 (copy) and 05 (reverse) share: all but their data. The command line, the
+// model they train, the training loop and how they show what it learnt.
 //
 //   --score NAME     any registered score function (nn/attention/registry.h); default scaled_dot
 //   --steps N        training steps
@@ -42,5 +42,11 @@ void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
 // Decodes one fresh sequence and prints the last decoder layer's cross-attention, averaged over
 // heads, as a text heatmap: source tokens across, generated tokens down. Leaves eval mode on.
 void print_cross_attention(Transformer& model, const ToyTask& task, Generator& generator);
+
+// The whole example: reads the options (steps default to `default_steps`), trains the model on
+// `task` with fresh batches, prints predictions and the cross-attention of fresh strings, and
+// last "<name>: token accuracy 99.8%" over 1000 of them. Returns 0 when that is at least 99%.
+int run_toy_example(const std::string& name, const ToyTask& task, int64_t default_steps, int argc,
+                    char** argv);
 
 }  // namespace attn

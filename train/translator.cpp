@@ -197,7 +197,7 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& s
     for (size_t i = begin; i < end; ++i)
       limits.push_back(
           length_limit(static_cast<int64_t>(std::max<size_t>(encoded[order[i]].size(), 1)), options));
-    const int64_t max_length = length_limit(longest, options);  // the largest of them
+    const int64_t max_length = *std::max_element(limits.begin(), limits.end());
     Tensor output;
     if (options.beam_size <= 1) {
       output = greedy_decode(*model_, source, Vocabulary::bos, Vocabulary::eos, max_length);
