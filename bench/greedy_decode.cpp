@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "models/greedy.h"
-#include "models/transformer.h"
+#include "models/decoding/greedy.h"
+#include "models/transformer/transformer.h"
 #include "tensor/matmul.h"
 #include "tensor/random.h"
 #include "tensor/thread_pool.h"

@@ -35,11 +35,11 @@
 
 #include "autograd/ops.h"
 #include "bench/bench_util.h"
-#include "models/transformer.h"
+#include "models/transformer/transformer.h"
 #include "tensor/matmul.h"
 #include "tensor/random.h"
 #include "tensor/thread_pool.h"
-#include "train/optimizer.h"
+#include "train/optim/optimizer.h"
 
 using namespace attn;
 

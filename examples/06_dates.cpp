@@ -17,9 +17,9 @@
 #include <iostream>
 #include <string>
 
-#include "train/atomic_file.h"
-#include "train/dates.h"
-#include "train/svg.h"
+#include "train/io/atomic_file.h"
+#include "train/data/dates.h"
+#include "train/report/svg.h"
 #include "train/trainer.h"
 #include "train/translator.h"
 

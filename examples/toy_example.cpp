@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "autograd/ops.h"
-#include "models/greedy.h"
+#include "models/decoding/greedy.h"
 #include "nn/attention/registry.h"
 #include "tensor/join.h"
 #include "tensor/reduce.h"
-#include "train/text_heatmap.h"
+#include "train/report/text_heatmap.h"
 
 namespace attn {
 

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
-#include "models/transformer.h"
-#include "train/toy_tasks.h"
+#include "models/transformer/transformer.h"
+#include "train/data/toy_tasks.h"
 
 namespace attn {
 

@@ -89,7 +89,7 @@ TEST_CASE("layering: the check catches bad includes in both spellings, and only 
   const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
   const fs::path dir = fs::temp_directory_path() / ("attn_layering_" + std::to_string(stamp));
   write_file(dir / "bad.h", "#pragma once\n#include \"autograd/variable.h\"\n");
-  write_file(dir / "deep" / "bad.cpp", "#include <vector>\n  #  include <nn/linear.h>\n");
+  write_file(dir / "deep" / "bad.cpp", "#include <vector>\n  #  include <nn/layers/linear.h>\n");
   write_file(dir / "good.cpp",
              "#include \"tensor/tensor.h\"\n"
              "#include <vector>\n"
@@ -103,7 +103,7 @@ TEST_CASE("layering: the check catches bad includes in both spellings, and only 
 
   REQUIRE(violations.size() == 2);
   CHECK(violations[0] == (dir / "bad.h").string() + ":2: #include \"autograd/variable.h\"");
-  CHECK(violations[1] == (dir / "deep" / "bad.cpp").string() + ":2:   #  include <nn/linear.h>");
+  CHECK(violations[1] == (dir / "deep" / "bad.cpp").string() + ":2:   #  include <nn/layers/linear.h>");
 }
 
 TEST_CASE("layering: a layer may include the layers below it") {

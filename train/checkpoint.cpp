@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "train/safetensors.h"
+#include "train/io/safetensors.h"
 
 namespace attn {
 

@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <string>
 
-#include "models/transformer.h"
-#include "train/json.h"
-#include "train/optimizer.h"
+#include "models/transformer/transformer.h"
+#include "train/io/json.h"
+#include "train/optim/optimizer.h"
 
 namespace attn {
 

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <ostream>
 
-#include "train/atomic_file.h"
-#include "train/json.h"
-#include "train/svg.h"
+#include "train/io/atomic_file.h"
+#include "train/io/json.h"
+#include "train/report/svg.h"
 
 namespace attn {
 

@@ -12,14 +12,14 @@
 
 #include "autograd/ops.h"
 #include "tensor/thread_pool.h"
-#include "train/atomic_file.h"
-#include "train/batching.h"
-#include "train/bleu.h"
-#include "train/bpe.h"
+#include "train/io/atomic_file.h"
+#include "train/data/batching.h"
+#include "train/metrics/bleu.h"
+#include "train/text/bpe.h"
 #include "train/checkpoint.h"
-#include "train/corpus.h"
+#include "train/data/corpus.h"
 #include "train/progress.h"
-#include "train/schedule.h"
+#include "train/optim/schedule.h"
 #include "train/translator.h"
 
 namespace attn {

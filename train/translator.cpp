@@ -7,10 +7,10 @@
 
 #include "autograd/variable.h"
 #include "tensor/reduce.h"
-#include "models/beam_search.h"
-#include "models/greedy.h"
-#include "train/atomic_file.h"
-#include "train/safetensors.h"
+#include "models/decoding/beam_search.h"
+#include "models/decoding/greedy.h"
+#include "train/io/atomic_file.h"
+#include "train/io/safetensors.h"
 
 namespace attn {
 

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "models/transformer.h"
-#include "train/json.h"
-#include "train/tokenizer.h"
-#include "train/vocabulary.h"
+#include "models/transformer/transformer.h"
+#include "train/io/json.h"
+#include "train/text/tokenizer.h"
+#include "train/text/vocabulary.h"
 
 namespace attn {
 

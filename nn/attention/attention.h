@@ -15,7 +15,7 @@
 
 #include "autograd/variable.h"
 #include "nn/attention/score_function.h"
-#include "nn/dropout.h"
+#include "nn/layers/dropout.h"
 
 namespace attn {
 

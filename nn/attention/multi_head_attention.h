@@ -21,8 +21,8 @@
 #include <string>
 
 #include "nn/attention/score_function.h"
-#include "nn/dropout.h"
-#include "nn/linear.h"
+#include "nn/layers/dropout.h"
+#include "nn/layers/linear.h"
 #include "nn/module.h"
 #include "tensor/random.h"
 

@@ -5,13 +5,13 @@
 // so self-registering variants would silently vanish from some binaries.
 #include "nn/attention/registry.h"
 
-#include "nn/attention/additive.h"
-#include "nn/attention/cosine.h"
-#include "nn/attention/dot.h"
-#include "nn/attention/general.h"
-#include "nn/attention/learned_temperature.h"
-#include "nn/attention/location.h"
-#include "nn/attention/scaled_dot.h"
+#include "nn/attention/scores/additive.h"
+#include "nn/attention/scores/cosine.h"
+#include "nn/attention/scores/dot.h"
+#include "nn/attention/scores/general.h"
+#include "nn/attention/scores/learned_temperature.h"
+#include "nn/attention/scores/location.h"
+#include "nn/attention/scores/scaled_dot.h"
 #include "tensor/error.h"
 
 namespace attn {

@@ -21,8 +21,8 @@
 
 #include <string>
 
-#include "models/transformer.h"
-#include "train/toy_tasks.h"
+#include "models/transformer/transformer.h"
+#include "train/data/toy_tasks.h"
 
 using namespace attn;
 

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "train/atomic_file.h"
-#include "train/dates.h"
-#include "train/json.h"
+#include "train/io/atomic_file.h"
+#include "train/data/dates.h"
+#include "train/io/json.h"
 #include "train/trainer.h"
 #include "train/translator.h"
 

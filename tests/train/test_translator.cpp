@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "train/tokenizer.h"
+#include "train/text/tokenizer.h"
 #include "train/translator.h"
-#include "train/vocabulary.h"
+#include "train/text/vocabulary.h"
 
 using namespace attn;
 

@@ -7,8 +7,8 @@
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
-#include "train/atomic_file.h"
-#include "train/svg.h"
+#include "train/io/atomic_file.h"
+#include "train/report/svg.h"
 #include "train/translator.h"
 
 namespace attn::cli {

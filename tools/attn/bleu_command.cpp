@@ -3,8 +3,8 @@
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
-#include "train/bleu.h"
-#include "train/corpus.h"
+#include "train/metrics/bleu.h"
+#include "train/data/corpus.h"
 
 namespace attn::cli {
 

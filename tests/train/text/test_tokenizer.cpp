@@ -1,0 +1,79 @@
+// UTF-8, vocabularies and the three tokenizers: char, word and byte-pair encoding.
+#include <doctest/doctest.h>
+
+#include "train/text/bpe.h"
+#include "train/text/tokenizer.h"
+#include "train/text/utf8.h"
+#include "train/text/vocabulary.h"
+
+using namespace attn;
+
+TEST_CASE("utf8: characters are split whole, whatever their byte length") {
+  CHECK(utf8_characters("aü한😀") == std::vector<std::string>{"a", "ü", "한", "😀"});
+  CHECK(is_valid_utf8("Grüße"));
+  CHECK_FALSE(is_valid_utf8("\xC3"));        // truncated
+  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));    // overlong
+  CHECK_THROWS_WITH(utf8_characters("ab\xFF"), "invalid UTF-8 at byte 2");
+}
+
+TEST_CASE("vocabulary: specials come first, then tokens by frequency") {
+  const Vocabulary vocabulary = Vocabulary::from_counts({{"b", 5}, {"a", 5}, {"c", 9}, {"d", 1}}, 2);
+  CHECK(vocabulary.size() == 7);  // 4 specials + c, a, b (d is below the cut-off)
+  CHECK(vocabulary.token(0) == "<pad>");
+  CHECK(vocabulary.id("c") == 4);
+  CHECK(vocabulary.id("a") == 5);  // ties in byte order
+  CHECK(vocabulary.id("d") == Vocabulary::unk);
+  CHECK(vocabulary.decode({Vocabulary::bos, 4, 5, Vocabulary::eos, 6}) ==
+        std::vector<std::string>{"c", "a"});
+  CHECK_THROWS_WITH(vocabulary.token(7), "vocabulary: id 7 is out of range for 7 tokens");
+  const Vocabulary loaded = Vocabulary::from_json(vocabulary.to_json());
+  CHECK(loaded.size() == 7);
+  CHECK(loaded.id("b") == 6);
+}
+
+TEST_CASE("char tokenizer: German, French and Korean round-trip") {
+  const CharTokenizer tokenizer;
+  for (const std::string text : {"Grüße aus Köln", "À bientôt, ça va ?", "안녕하세요 세계"})
+    CHECK(tokenizer.detokenize(tokenizer.tokenize(text)) == text);
+  CHECK(tokenizer.tokenize("né 1").size() == 4);
+}
+
+TEST_CASE("word tokenizer: punctuation is split off and put back") {
+  const WordTokenizer tokenizer;
+  const auto tokens = tokenizer.tokenize("Hello, world! Don't re-use (this).");
+  CHECK(tokens == std::vector<std::string>{"Hello", ",", "world", "!", "Don't", "re-use", "(",
+                                           "this", ")", "."});
+  CHECK(tokenizer.detokenize(tokens) == "Hello, world! Don't re-use (this).");
+  CHECK(tokenizer.detokenize(tokenizer.tokenize("„Straße“ – schön…")) == "„Straße “ – schön…");
+}
+
+TEST_CASE("bpe: merges the most frequent pair first, as in Sennrich et al.") {
+  // low x5, lower x2, newest x6, widest x3 (the paper's example). Pair counts:
+  //   1. (e, s) 9 = 6 newest + 3 widest, tied with (s, t</w>) 9: "e" < "s" in byte order
+  //   2. (es, t</w>) 9
+  //   3. (l, o) 7 = 5 low + 2 lower
+  //   4. (e, w) 6, tied with (n, e) 6 and (w, est</w>) 6: "e" < "n" < "w"
+  std::vector<std::string> corpus;
+  for (int i = 0; i < 5; ++i) corpus.push_back("low");
+  for (int i = 0; i < 2; ++i) corpus.push_back("lower");
+  for (int i = 0; i < 6; ++i) corpus.push_back("newest");
+  for (int i = 0; i < 3; ++i) corpus.push_back("widest");
+  const BpeTokenizer bpe = BpeTokenizer::learn(corpus, 4);
+  REQUIRE(bpe.merges().size() == 4);
+  CHECK(bpe.merges()[0] == BpeTokenizer::Merge{"e", "s"});
+  CHECK(bpe.merges()[1] == BpeTokenizer::Merge{"es", "t</w>"});
+  CHECK(bpe.merges()[2] == BpeTokenizer::Merge{"l", "o"});
+  CHECK(bpe.merges()[3] == BpeTokenizer::Merge{"e", "w"});
+  CHECK(bpe.encode_word("lowest") == std::vector<std::string>{"lo", "w", "est</w>"});
+}
+
+TEST_CASE("bpe: text round-trips through subwords, unseen words included") {
+  const BpeTokenizer bpe = BpeTokenizer::learn({"ein Hund läuft.", "ein Mann läuft schnell."}, 30);
+  for (const std::string text : {"ein Hund läuft.", "Männer laufen schnell!"})
+    CHECK(bpe.detokenize(bpe.tokenize(text)) == text);
+  const BpeTokenizer loaded = BpeTokenizer::from_json(bpe.to_json());
+  CHECK(loaded.merges() == bpe.merges());
+  CHECK(tokenizer_from_json(bpe.to_json())->kind() == "bpe");
+  CHECK_THROWS_WITH(tokenizer_from_json(Json::parse("{\"kind\":\"sentencepiece\"}")),
+                    "tokenizer: unknown kind \"sentencepiece\" (char, word or bpe)");
+}

@@ -1,0 +1,126 @@
+// The safetensors format: an 8-byte length, a JSON header, raw little-endian tensor bytes.
+#include "train/io/safetensors.h"
+
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+
+#include "train/io/atomic_file.h"
+#include "train/io/json.h"
+
+namespace attn {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors stores little-endian bytes; attn assumes a little-endian CPU");
+
+static const char* dtype_name() { return sizeof(real) == 8 ? "F64" : "F32"; }
+
+std::string encode_safetensors(const StateDict& tensors, const Metadata& metadata) {
+  Json header;
+  std::string data;
+  for (const auto& [name, tensor] : tensors) {
+    const Tensor values = tensor.contiguous();
+    Json::Array shape;
+    for (int64_t size : values.shape()) shape.push_back(Json(size));
+    const int64_t begin = static_cast<int64_t>(data.size());
+    data.append(reinterpret_cast<const char*>(values.data()),
+                static_cast<size_t>(values.numel()) * sizeof(real));
+    header[name] = Json(Json::Object{
+        {"dtype", Json(dtype_name())},
+        {"shape", Json(shape)},
+        {"data_offsets", Json(Json::Array{Json(begin), Json(static_cast<int64_t>(data.size()))})}});
+  }
+  if (!metadata.empty()) {
+    Json::Object entries;
+    for (const auto& [key, value] : metadata) entries[key] = Json(value);
+    header["__metadata__"] = Json(entries);
+  }
+  std::string text = header.is_null() ? "{}" : header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
+  uint64_t length = text.size();
+  std::string bytes(reinterpret_cast<const char*>(&length), 8);
+  return bytes + text + data;
+}
+
+// Copies `count` elements of type From at `source` into `out`, converting to real.
+template <typename From>
+static void convert_into(const char* source, int64_t count, real* out) {
+  for (int64_t i = 0; i < count; ++i) {
+    From value;
+    std::memcpy(&value, source + i * static_cast<int64_t>(sizeof(From)), sizeof(From));
+    out[i] = static_cast<real>(value);
+  }
+}
+
+static Tensor decode_tensor(const Json& entry, const std::string& name, const std::string& data,
+                            const std::string& source) {
+  auto fail = [&](const std::string& what) {
+    return std::runtime_error(source + ": tensor " + name + ": " + what);
+  };
+  const std::string dtype = entry.at("dtype").as_string();
+  const size_t element_size = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0;
+  if (element_size == 0) throw fail("unsupported dtype " + dtype + " (attn reads F32 and F64)");
+  Shape shape;
+  for (const Json& size : entry.at("shape").as_array()) {
+    shape.push_back(size.as_int());
+    if (shape.back() < 0) throw fail("negative size in its shape");
+  }
+  const Json::Array& offsets = entry.at("data_offsets").as_array();
+  if (offsets.size() != 2) throw fail("data_offsets needs two numbers");
+  const int64_t begin = offsets[0].as_int(), end = offsets[1].as_int();
+  const int64_t count = numel(shape);
+  if (begin < 0 || end < begin || end > static_cast<int64_t>(data.size()))
+    throw fail("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+               "] fall outside the file's " + std::to_string(data.size()) + " data bytes");
+  if (end - begin != count * static_cast<int64_t>(element_size))
+    throw fail("shape " + to_string(shape) + " needs " +
+               std::to_string(count * static_cast<int64_t>(element_size)) + " bytes, has " +
+               std::to_string(end - begin));
+  Tensor tensor(shape);
+  if (element_size == 4) convert_into<float>(data.data() + begin, count, tensor.data());
+  else convert_into<double>(data.data() + begin, count, tensor.data());
+  return tensor;
+}
+
+StateDict decode_safetensors(const std::string& bytes, const std::string& source,
+                             Metadata* metadata) {
+  if (bytes.size() < 8) throw std::runtime_error(source + ": too short for a safetensors file");
+  uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > bytes.size() - 8)
+    throw std::runtime_error(source + ": header length " + std::to_string(length) +
+                             " runs past the end of the file");
+  Json header;
+  try {
+    header = Json::parse(bytes.substr(8, length));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(source + ": bad header: " + error.what());
+  }
+  const std::string data = bytes.substr(8 + length);
+  StateDict tensors;
+  for (const auto& [name, entry] : header.as_object()) {
+    if (name == "__metadata__") {
+      if (metadata)
+        for (const auto& [key, value] : entry.as_object()) (*metadata)[key] = value.as_string();
+      continue;
+    }
+    try {
+      tensors[name] = decode_tensor(entry, name, data, source);
+    } catch (const std::runtime_error& error) {
+      const std::string what = error.what();
+      if (what.rfind(source, 0) == 0) throw;
+      throw std::runtime_error(source + ": tensor " + name + ": " + what);
+    }
+  }
+  return tensors;
+}
+
+void save_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
+  write_file_atomically(path, encode_safetensors(tensors, metadata));
+}
+
+StateDict load_safetensors(const std::string& path, Metadata* metadata) {
+  return decode_safetensors(read_file(path), path, metadata);
+}
+
+}  // namespace attn

@@ -1,0 +1,50 @@
+// Byte-pair encoding: subword units learned from the training text (Sennrich et al. 2016,
+// "Neural Machine Translation of Rare Words with Subword Units").
+//
+// Learning: split the corpus into words (split_words), each word into characters with an
+// end-of-word mark on the last one: "lower" -> l o w e r</w>. Then, `merges` times:
+//   find the most frequent adjacent pair of symbols (a, b) over all words, counted with
+//   multiplicity; replace every occurrence by the new symbol ab; remember (a, b).
+// Frequent words end up as one symbol, rare words as a few common pieces, so every word can be
+// spelled and the vocabulary stays small.
+//
+// Applying: split a word into characters, then repeatedly merge the adjacent pair that was
+// learned earliest, until no learned pair remains. Ties among equally frequent pairs are broken
+// by byte order, so the same corpus always gives the same merges.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "train/text/tokenizer.h"
+
+namespace attn {
+
+class BpeTokenizer : public Tokenizer {
+ public:
+  using Merge = std::pair<std::string, std::string>;
+
+  // Learns up to `merges` merges from `texts` (stopping early when no pair occurs twice).
+  static BpeTokenizer learn(const std::vector<std::string>& texts, int64_t merges);
+  static BpeTokenizer from_json(const Json& json);
+  explicit BpeTokenizer(std::vector<Merge> merges);
+
+  std::string kind() const override { return "bpe"; }
+  std::vector<std::string> tokenize(const std::string& text) const override;
+  std::string detokenize(const std::vector<std::string>& tokens) const override;
+  Json to_json() const override;
+
+  const std::vector<Merge>& merges() const { return merges_; }
+  // The symbols of one word after applying the merges, e.g. "lowest" -> low est</w>.
+  std::vector<std::string> encode_word(const std::string& word) const;
+
+  static constexpr const char* end_of_word = "</w>";
+
+ private:
+  std::vector<Merge> merges_;
+  std::map<Merge, int64_t> rank_;  // merge -> the step that learned it
+};
+
+}  // namespace attn
