@@ -11,13 +11,31 @@ Variable Module::register_parameter(const std::string& name, Tensor value) {
   return parameter;
 }
 
+Variable Module::register_parameter(const std::string& name, const Variable& parameter) {
+  check(parameter.defined() && parameter.requires_grad(), "register_parameter",
+        name + ": a shared parameter must be a defined variable that requires a gradient");
+  parameters_.emplace_back(name, parameter);
+  return parameter;
+}
+
 void Module::register_module(const std::string& name, Module& child) {
   children_.emplace_back(name, &child);
 }
 
+namespace {
+
+bool listed(const std::vector<std::pair<std::string, Variable>>& named, const Variable& parameter) {
+  for (const auto& [name, other] : named)
+    if (other.same_as(parameter)) return true;
+  return false;
+}
+
+}  // namespace
+
 void Module::collect_parameters(const std::string& prefix,
                                 std::vector<std::pair<std::string, Variable>>& out) const {
-  for (const auto& [name, parameter] : parameters_) out.emplace_back(prefix + name, parameter);
+  for (const auto& [name, parameter] : parameters_)
+    if (!listed(out, parameter)) out.emplace_back(prefix + name, parameter);  // tied: once
   for (const auto& [name, child] : children_) child->collect_parameters(prefix + name + ".", out);
 }
 

@@ -5,6 +5,11 @@
 //   encoder.layers.0.self_attn.w_q.weight
 // and a state dictionary (name -> tensor) can save and restore all of them.
 //
+// A parameter may belong to two modules (tied weights: a memory network's A_{k+1} = C_k, an
+// output layer that reuses the embedding). It is still one parameter: named_parameters() lists
+// it once, under the first name it is reached by, so the optimiser updates it once per step
+// with the sum of the gradients from both uses.
+//
 // train() / eval() switch the mode of the module and all its children (dropout is active only
 // in training). Modules are neither copyable nor movable: children are registered by address.
 #pragma once
@@ -27,7 +32,8 @@ class Module {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  // Every parameter of this module and its children, in registration order, with full names.
+  // Every parameter of this module and its children, in registration order, with full names;
+  // a parameter reached twice is listed once, under its first name.
   std::vector<std::pair<std::string, Variable>> named_parameters() const;
   std::vector<Variable> parameters() const;
   int64_t parameter_count() const;  // number of scalars
@@ -48,6 +54,8 @@ class Module {
  protected:
   // Registers a parameter under `name` and returns it (a handle sharing its value).
   Variable register_parameter(const std::string& name, Tensor value);
+  // Registers `parameter`, which another module already owns, under `name` too: a tied weight.
+  Variable register_parameter(const std::string& name, const Variable& parameter);
   // Registers a child; `child` must outlive this module (it is normally a member).
   void register_module(const std::string& name, Module& child);
 

@@ -121,14 +121,6 @@ std::pair<Tensor, Tensor> max_along(const std::string& op, const Tensor& x, int 
   return {values, indices};
 }
 
-// True when a tensor of shape `from` can be broadcast to `to` without changing `to`.
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  const size_t lead = to.size() - from.size();
-  for (size_t i = 0; i < from.size(); ++i)
-    if (from[i] != to[lead + i] && from[i] != 1) return false;
-  return true;
-}
 
 }  // namespace
 

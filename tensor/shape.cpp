@@ -47,6 +47,14 @@ Shape broadcast_shapes(const std::string& op, const Shape& a, const Shape& b) {
   return out;
 }
 
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != to[lead + i] && from[i] != 1) return false;
+  return true;
+}
+
 int normalize_dim(const std::string& op, int dim, int ndim) {
   const int normalized = dim < 0 ? dim + ndim : dim;
   check(normalized >= 0 && normalized < ndim, op,

@@ -28,6 +28,10 @@ Shape contiguous_strides(const Shape& shape);
 // The shape of `a op b` under broadcasting; throws naming `op` and both shapes when they clash.
 Shape broadcast_shapes(const std::string& op, const Shape& a, const Shape& b);
 
+// True when a tensor of shape `from` broadcasts to `to` without changing `to`: [B, 1, 1, S] and
+// [1, 1, T, S] both broadcast to [B, H, T, S].
+bool broadcasts_to(const Shape& from, const Shape& to);
+
 // Turns a possibly negative dimension (-1 = last) into 0..ndim-1; throws naming `op` otherwise.
 int normalize_dim(const std::string& op, int dim, int ndim);
 

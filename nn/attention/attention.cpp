@@ -20,15 +20,6 @@ namespace {
 
 constexpr real kMinusInf = -std::numeric_limits<real>::infinity();
 
-// True when `from` broadcasts to `to` without changing it: [B, 1, 1, S] and [1, 1, T, S] to
-// [B, H, T, S].
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  const size_t lead = to.size() - from.size();
-  for (size_t i = 0; i < from.size(); ++i)
-    if (from[i] != to[lead + i] && from[i] != 1) return false;
-  return true;
-}
 
 void check_shapes(const Variable& queries, const Variable& keys, const Variable& values) {
   check(queries.ndim() == 4, "attention",

@@ -58,7 +58,37 @@ StateDict filled_state(const Tree& tree, real value) {
   return state;
 }
 
+// Two leaves that share one weight, as a memory network ties A_{k+1} = C_k: the second leaf
+// registers the first one's weight under its own name, and the shared child is registered twice.
+class Tied : public Module {
+ public:
+  Tied() : first(1) {
+    register_module("first", first);
+    shared_weight = register_parameter("second_weight", first.weight);
+    register_module("again", first);  // the same child under a second name
+  }
+  Leaf first;
+  Variable shared_weight;
+};
+
 }  // namespace
+
+TEST_CASE("Module: a tied parameter is one parameter, listed once under its first name") {
+  const Tied tied;
+  CHECK(tied.shared_weight.same_as(tied.first.weight));
+  // A module's own parameters come before its children's, so the tie is reached first.
+  CHECK(names_of(tied) == std::vector<std::string>{"second_weight", "first.bias"});
+  CHECK(tied.parameter_count() == 2 * 3 + 2);
+  CHECK(tied.state_dict().size() == 2);
+}
+
+TEST_CASE("Module: a parameter registered as shared must already be a parameter") {
+  class Bad : public Module {
+   public:
+    Bad() { register_parameter("w", Variable(Tensor::zeros({2}))); }  // no gradient wanted
+  };
+  CHECK_THROWS_WITH_AS(Bad(), doctest::Contains("register_parameter: w: a shared parameter"), Error);
+}
 
 TEST_CASE("Module: parameter names compose with dots, in registration order") {
   const Tree tree;

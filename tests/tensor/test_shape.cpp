@@ -69,3 +69,13 @@ TEST_CASE("normalize_dim: rejects dimensions outside -ndim..ndim-1, naming the o
                        "max: dimension -4 is out of range for a tensor with 3 dimensions", Error);
   CHECK_THROWS_AS(normalize_dim("sum", 0, 0), Error);  // a scalar has no dimension 0
 }
+
+TEST_CASE("broadcasts_to: a shape broadcasts to another only without changing it") {
+  CHECK(broadcasts_to({2, 1, 1, 5}, {2, 4, 3, 5}));  // a padding mask to the scores
+  CHECK(broadcasts_to({1, 1, 3, 3}, {2, 4, 3, 3}));  // a causal mask
+  CHECK(broadcasts_to({5}, {2, 5}));                 // fewer dimensions: aligned at the right
+  CHECK(broadcasts_to({}, {2, 5}));                  // a scalar broadcasts to anything
+  CHECK_FALSE(broadcasts_to({2, 5}, {5}));           // more dimensions than the target
+  CHECK_FALSE(broadcasts_to({3, 5}, {2, 5}));        // a size that is neither equal nor 1
+  CHECK_FALSE(broadcasts_to({2, 5}, {2, 1}));        // broadcasting both ways is not "to"
+}

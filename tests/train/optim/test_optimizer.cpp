@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "nn/module.h"
 #include "tensor/error.h"
 #include "train/optim/optimizer.h"
 
@@ -295,6 +296,37 @@ TEST_CASE("optimizers: a parameter listed twice is rejected: it would be updated
   CHECK_THROWS_WITH_AS(SGD({p, q, p}, 0.1),
                        "optimizer: parameter 2 is parameter 0 again; pass each parameter once",
                        Error);
+}
+
+TEST_CASE("optimizers: a weight tied between two modules gets one update from both gradients") {
+  // Module `reader` owns w; module `writer` registers the same w as its own (a tied weight).
+  class Reader : public Module {
+   public:
+    Reader() { w = register_parameter("w", Tensor::from_vector({2}, {1, 2})); }
+    Variable w;
+  };
+  class Writer : public Module {
+   public:
+    explicit Writer(const Variable& tied) { w = register_parameter("w", tied); }
+    Variable w;
+  };
+  class Both : public Module {
+   public:
+    Both() : writer(reader.w) {
+      register_module("reader", reader);
+      register_module("writer", writer);
+    }
+    Reader reader;
+    Writer writer;
+  };
+  Both model;
+  REQUIRE(model.parameters().size() == 1);
+  SGD sgd(model.parameters(), /*learning_rate=*/0.5);
+  // L = sum(w * [1, 1]) through the reader + sum(w * [2, 4]) through the writer: dL/dw = [3, 5]
+  const Variable x1(Tensor::from_vector({2}, {1, 1})), x2(Tensor::from_vector({2}, {2, 4}));
+  (sum(model.reader.w * x1) + sum(model.writer.w * x2)).backward();
+  sgd.step();
+  check_values(model.reader.w.value(), {1 - 0.5 * 3, 2 - 0.5 * 5});  // once: [-0.5, -0.5]
 }
 
 TEST_CASE("optimizers: the learning rate can be read and changed; bad settings are rejected") {
