@@ -37,7 +37,7 @@ using namespace attn;
 
 namespace {
 
-constexpr int64_t kPad = 0, kBos = 1;
+constexpr int64_t kBos = 1;
 constexpr int64_t kNeverEos = -1;  // no token id is -1: decoding always runs gen_len steps
 
 // The vocabulary of each of the README's configs; D, H, F and layers come from attn's presets,
@@ -64,25 +64,31 @@ int run(int argc, char** argv) {
   set_num_threads(threads);
 
   const int64_t vocab = vocabulary_of(name);
-  TransformerConfig config = TransformerConfig::preset(name, vocab, vocab);
+  TransformerConfig config;
+  config.apply_preset(name);
+  config.source_vocab = config.target_vocab = vocab;
   config.tie_output = false;        // the script's generator is its own nn.Linear
   config.share_embeddings = false;  // and src_emb, tgt_emb are two tables
-  config.pad_index = kPad;
   config.max_length = std::max<int64_t>(config.max_length, std::max(source_length, gen_length + 1));
   Transformer model(config);
 
   // The script draws its source from a generator seeded with 1.
   Generator g(1);
-  Tensor source({batch, source_length});  // [B, S]
+  Tensor ids({batch, source_length});  // [B, S]
   for (int64_t i = 0; i < batch * source_length; ++i)
-    source.data()[i] = static_cast<real>(3 + static_cast<int64_t>(g.next_u64() % uint64_t(vocab - 3)));
+    ids.data()[i] = static_cast<real>(3 + static_cast<int64_t>(g.next_u64() % uint64_t(vocab - 3)));
+  const Source source = token_source(ids);
+  GreedyOptions greedy;
+  greedy.max_length = gen_length;
+  greedy.bos = kBos;
+  greedy.eos = kNeverEos;
 
   Tensor out;
-  for (int i = 0; i < warmup; ++i) out = greedy_decode(model, source, kBos, kNeverEos, gen_length);
+  for (int i = 0; i < warmup; ++i) out = greedy_decode(model, source, greedy).tokens;
   std::vector<double> times;
   for (int i = 0; i < reps; ++i) {
     const auto start = bench::Clock::now();
-    out = greedy_decode(model, source, kBos, kNeverEos, gen_length);  // [B, gen_len]
+    out = greedy_decode(model, source, greedy).tokens;  // [B, gen_len]
     times.push_back(bench::seconds_since(start));
   }
   if (out.size(0) != batch || out.size(1) != gen_length)

@@ -13,8 +13,9 @@
 //              fraction of rows get a random shorter length, padded at the end).
 //   loss       cross-entropy with label smoothing 0.1, ignoring PAD = 0, mean over target tokens
 //   optimiser  Adam, lr 1e-4, betas (0.9, 0.98), eps 1e-9
+// Each step is attn's shared training step (train/step.h), with a constant rate and no clipping.
 //
-// Timed: one whole step, zero_grad + forward + loss + backward + Adam + reading the loss, for
+// Timed: one whole step, forward + loss + zero_grad + backward + Adam + reading the loss, for
 // each of --steps steps after --warmup untimed ones. Reported as the script does:
 //
 //   target tokens/s = (non-PAD labels per step) / median step time
@@ -39,7 +40,9 @@
 #include "tensor/matmul.h"
 #include "tensor/random.h"
 #include "tensor/thread_pool.h"
-#include "train/optim/optimizer.h"
+#include "train/data/batching.h"
+#include "train/optim/adam.h"
+#include "train/step.h"
 
 using namespace attn;
 
@@ -90,14 +93,8 @@ real random_token(Generator& g, int64_t low, int64_t high) {
   return static_cast<real>(low + static_cast<int64_t>(g.next_u64() % uint64_t(high - low)));
 }
 
-struct Batch {
-  Tensor source;     // [B, S]
-  Tensor target_in;  // [B, T]: BOS, y_1 .. y_{T-1}
-  Tensor labels;     // [B, T]: y_1 .. y_T
-  int64_t target_tokens = 0;  // labels that are not PAD
-};
-
-// The script's make_batch, then its split of target [B, T + 1] into decoder input and labels.
+// The script's make_batch, then its split of target [B, T + 1] into decoder input
+// (target_in: BOS, y_1 .. y_{T-1}) and labels (target_out: y_1 .. y_T), as an attn Batch.
 Batch make_batch(const BenchConfig& c, Generator& g, double pad_fraction) {
   const int64_t B = c.batch, S = c.source_length, T = c.target_length, V = c.vocab;
   Tensor source({B, S});
@@ -116,10 +113,10 @@ Batch make_batch(const BenchConfig& c, Generator& g, double pad_fraction) {
     }
   }
   Batch batch;
-  batch.source = source;
-  batch.target_in = target.narrow(1, 0, T).contiguous();  // [B, T]
-  batch.labels = target.narrow(1, 1, T).contiguous();     // [B, T]
-  for (real label : batch.labels.to_vector()) batch.target_tokens += label != kPad;
+  batch.source = token_source(source);                     // [B, S] and its padding mask
+  batch.target_in = target.narrow(1, 0, T).contiguous();   // [B, T]
+  batch.target_out = target.narrow(1, 1, T).contiguous();  // [B, T]
+  for (real label : batch.target_out.to_vector()) batch.target_tokens += label != kPad;
   return batch;
 }
 
@@ -141,40 +138,32 @@ int run(int argc, char** argv) {
   set_num_threads(threads);
   const double rss_before_model = bench::peak_rss_mib();
 
-  TransformerConfig config = TransformerConfig::preset(c.name, c.vocab, c.vocab);
+  TransformerConfig config;
+  config.apply_preset(c.name);
+  config.source_vocab = config.target_vocab = c.vocab;
   config.dropout = 0.1;
   config.norm = NormPlacement::post;
   config.tie_output = false;        // the script's generator is its own nn.Linear
   config.share_embeddings = false;  // and src_emb, tgt_emb are two tables
-  config.pad_index = kPad;
   config.seed = seed;
   Transformer model(config);
   model.train();
 
-  AdamOptions options;
-  options.learning_rate = 1e-4;
-  options.beta1 = 0.9;
-  options.beta2 = 0.98;
-  options.eps = 1e-9;
-  Adam optimizer(model.parameters(), options);
+  Adam optimizer(model.named_parameters(), AdamOptions::transformer_paper());
+  const ConstantSchedule schedule(1e-4);  // the script's lr
+  StepOptions step_options;
+  step_options.label_smoothing = 0.1;
+  step_options.clip_norm = 0;  // the script does not clip
 
   Generator data(seed);
   std::vector<Batch> batches;
   for (int i = 0; i < 4; ++i) batches.push_back(make_batch(c, data, pad_fraction));
 
-  const int64_t rows = c.batch * c.target_length;
   std::vector<double> times, losses, tokens;
   for (int i = 0; i < warmup + steps; ++i) {
     const Batch& batch = batches[i % batches.size()];
     const auto start = bench::Clock::now();
-    optimizer.zero_grad();
-    const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
-    const Variable loss = cross_entropy(reshape(logits, {rows, c.vocab}),  // [B*T, V]
-                                        batch.labels.reshape({rows}),     // [B*T]
-                                        kPad, /*label_smoothing=*/0.1);
-    loss.backward();
-    optimizer.step();
-    const double loss_value = loss.item();
+    const double loss_value = train_step(model, batch, optimizer, schedule, i + 1, step_options);
     const double seconds = bench::seconds_since(start);
     if (i >= warmup) {
       times.push_back(seconds);

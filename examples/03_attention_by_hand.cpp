@@ -11,7 +11,9 @@
 //   a = [e^2, 1, e, 1] / (e^2 + e + 2) = [0.61, 0.08, 0.22, 0.08]
 // while plain dot (no 1/sqrt(d_k)) is much sharper: [0.85, 0.02, 0.12, 0.02]. The scores with
 // parameters (general, additive, cosine, location, ...) use their seeded initial values, which
-// are printed; before training they know nothing, so their weights are near-arbitrary.
+// are printed when small; before training they know nothing, so their weights are
+// near-arbitrary. One query per sequence is what a recurrent decoder has at each step, so the
+// example calls attend_one(), which takes the query as [B, D] with no time or head axis.
 //
 // Run: build/examples/03_attention_by_hand
 // Prints, for each score function: its formula, its parameters, the scores, the softmax weights
@@ -37,9 +39,15 @@ void print_row(const std::string& label, const std::vector<real>& row) {
   std::printf("\n");
 }
 
-// A parameter as rows of at most D numbers: a scalar, a vector, or each row of a matrix.
+// A parameter as rows of numbers: a scalar, a vector, or each row of a matrix; large ones by
+// their shape only.
 void print_parameter(const std::string& name, const Tensor& value) {
   const std::vector<real> all = value.to_vector();
+  if (all.size() > 16) {
+    std::printf("  %s %s (initial value not shown)\n", name.c_str(),
+                to_string(value.shape()).c_str());
+    return;
+  }
   std::printf("  %s %s (initial value)\n", name.c_str(), to_string(value.shape()).c_str());
   const size_t width = value.ndim() == 2 ? static_cast<size_t>(value.size(1)) : all.size();
   for (size_t start = 0; start < all.size(); start += width)
@@ -49,32 +57,31 @@ void print_parameter(const std::string& name, const Tensor& value) {
 }  // namespace
 
 int main() {
-  // One query [1, 1, 1, D]; four keys and four values [1, 1, S, D] (B = H = T = 1).
-  const Variable query(Tensor::from_vector({1, 1, 1, D}, {1, 0, 1, 0}));
-  const Variable keys(Tensor::from_vector({1, 1, S, D}, {2, 1, 2, 0,     // k1: q.k1 = 4
-                                                         0, 1, 0, 2,     // k2: q.k2 = 0
-                                                         1, 0, 1, 1,     // k3: q.k3 = 2
-                                                         -1, 2, 1, 0})); // k4: q.k4 = 0
-  const Variable values(Tensor::from_vector({1, 1, S, D}, {1, 0, 0, 1,    // v1
-                                                           0, 2, 0, 0,    // v2
-                                                           0, 0, 3, 0,    // v3
-                                                           0, 0, 0, 4})); // v4
+  // One query [1, D]; four keys and four values [1, S, D] (B = 1).
+  const Variable query(Tensor::from_vector({1, D}, {1, 0, 1, 0}));
+  const Variable keys(Tensor::from_vector({1, S, D}, {2, 1, 2, 0,       // k1: q.k1 = 4
+                                                      0, 1, 0, 2,       // k2: q.k2 = 0
+                                                      1, 0, 1, 1,       // k3: q.k3 = 2
+                                                      -1, 2, 1, 0}));   // k4: q.k4 = 0
+  const Variable values(Tensor::from_vector({1, S, D}, {1, 0, 0, 1,     // v1
+                                                        0, 2, 0, 0,     // v2
+                                                        0, 0, 3, 0,     // v3
+                                                        0, 0, 0, 4}));  // v4
 
   std::printf("attention by hand: one query, four keys, D = %lld\n\n", static_cast<long long>(D));
   print_row("q", query.value().to_vector());
   for (int64_t s = 0; s < S; ++s) {
     const std::string n = std::to_string(s + 1);
-    print_row("k" + n, keys.value().narrow(2, s, 1).to_vector());
+    print_row("k" + n, keys.value().narrow(1, s, 1).to_vector());
   }
   for (int64_t s = 0; s < S; ++s) {
     const std::string n = std::to_string(s + 1);
-    print_row("v" + n, values.value().narrow(2, s, 1).to_vector());
+    print_row("v" + n, values.value().narrow(1, s, 1).to_vector());
   }
 
   ScoreSpec spec;
   spec.query_dim = D;
   spec.key_dim = D;
-  spec.max_source_length = S;
   spec.seed = 2024;
 
   std::vector<real> headline;
@@ -84,14 +91,16 @@ int main() {
     for (const auto& [name, parameter] : score->named_parameters())
       print_parameter(name, parameter.value());
 
-    const Variable scores = score->scores(query, keys);            // [1, 1, 1, S]
-    const AttentionResult result = attend(*score, query, keys, values);
-    const std::vector<real> a = result.weights.value().to_vector();  // [1, 1, 1, S]
+    const Variable prepared = score->prepare_keys(keys);  // once per key sequence: [1, S, *]
+    // scores() sees the one query as a sequence of T = 1: [1, 1, D] -> [1, 1, S]
+    const Variable scores = score->scores(unsqueeze(query, 1), prepared, ScoreContext{});
+    const AttentionResult result = attend_one(*score, query, prepared, values);
+    const std::vector<real> a = result.weights.value().to_vector();  // [1, S]
     print_row("scores", scores.value().to_vector());
     print_row("softmax", a);
     std::printf("  context    = %.3f v1 + %.3f v2 + %.3f v3 + %.3f v4\n", static_cast<double>(a[0]),
                 static_cast<double>(a[1]), static_cast<double>(a[2]), static_cast<double>(a[3]));
-    print_row("", result.context.value().to_vector());  // [1, 1, 1, D]
+    print_row("", result.context.value().to_vector());  // [1, D]
     if (entry.name == "scaled_dot") headline = a;
   }
 

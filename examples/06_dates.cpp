@@ -17,8 +17,9 @@
 #include <iostream>
 #include <string>
 
-#include "train/io/atomic_file.h"
+#include "models/transformer/transformer.h"
 #include "train/data/dates.h"
+#include "train/io/atomic_file.h"
 #include "train/report/svg.h"
 #include "train/trainer.h"
 #include "train/translator.h"
@@ -74,12 +75,13 @@ int main(int argc, char** argv) {
     options.tsv_path = demo.out + "/train.tsv";
     options.valid_tsv_path = demo.out + "/valid.tsv";
     options.out_dir = model_dir;
-    options.preset = "tiny";
-    options.d_model = 64;
-    options.heads = 4;
-    options.d_ff = 256;
+    TransformerConfig model = TransformerConfig::tiny();  // 2 + 2 layers, resized below
+    model.d_model = 64;
+    model.heads = 4;
+    model.d_ff = 256;
+    model.dropout = 0.0;
+    options.model = std::make_shared<TransformerConfig>(model);
     options.tokenizer = "char";
-    options.dropout = 0.0;
     options.steps = demo.steps;
     options.batch_tokens = 2048;
     options.schedule = "noam";
@@ -105,8 +107,7 @@ int main(int argc, char** argv) {
                   outputs[i] == test[i].target ? "" : ("   (expected " + test[i].target + ")").c_str());
 
     const std::string example = format_date({2026, 11, 21}, 0);  // "saturday, november 21 2026"
-    const int64_t layer = translator->config().decoder_layers - 1;
-    const AttentionMap map = translator->attention_map(example, layer);
+    const AttentionMap map = translator->attention_map(example, /*layer=*/-1);  // the last
     const std::string svg_path = demo.out + "/attention.svg";
     write_file_atomically(svg_path, heatmap_svg(map.weights, map.target_tokens, map.source_tokens,
                                                 "cross-attention, last decoder layer, mean of heads: " +

@@ -11,7 +11,6 @@
 #include "autograd/ops.h"
 #include "models/decoding/greedy.h"
 #include "nn/attention/registry.h"
-#include "tensor/join.h"
 #include "tensor/reduce.h"
 #include "train/report/text_heatmap.h"
 
@@ -30,12 +29,6 @@ namespace {
   std::fprintf(out, "usage: %s [--score %s] [--steps N] [--seed N] [--norm pre|post]\n", program,
                scores.c_str());
   std::exit(problem.empty() ? 0 : 2);
-}
-
-bool is_registered(const std::string& name) {
-  for (const ScoreEntry& entry : score_functions())
-    if (entry.name == name) return true;
-  return false;
 }
 
 // A whole decimal number >= minimum, or usage().
@@ -92,7 +85,11 @@ ToyExampleOptions parse_toy_options(int argc, char** argv, const ToyExampleOptio
     if (i + 1 >= argc) usage(program, flag + " needs a value");
     const std::string value = argv[i + 1];
     if (flag == "--score") {
-      if (!is_registered(value)) usage(program, "unknown score function '" + value + "'");
+      try {
+        check_score_name(value);
+      } catch (const std::exception& error) {
+        usage(program, error.what());
+      }
       options.score = value;
     } else if (flag == "--steps") {
       options.steps = parse_count(program, flag, value, 1);
@@ -129,7 +126,7 @@ void train_with_progress(Transformer& model, const ToyTask& task,
                          const ToyTrainingOptions& training) {
   const auto start = std::chrono::steady_clock::now();
   const int64_t every = std::max<int64_t>(1, training.steps / 10);
-  train_toy_task(model, task, training, [&](int64_t step, real loss) {
+  train_toy_task(model, model.config().d_model, task, training, [&](int64_t step, real loss) {
     if (step % every != 0 && step != 1) return;
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     std::printf("step %5lld  loss %.4f  (%.1f s)\n", static_cast<long long>(step),
@@ -138,13 +135,13 @@ void train_with_progress(Transformer& model, const ToyTask& task,
   });
 }
 
-void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
-                       Generator& generator) {
+void print_predictions(Seq2Seq& model, const ToyTask& task, int64_t count, Generator& generator) {
   const Batch batch = toy_batch(task, count, generator);
-  const Tensor decoded = greedy_decode(model, batch.source, Vocabulary::bos, Vocabulary::eos,
-                                       task.max_length + 1);  // [B, L]
+  GreedyOptions greedy;
+  greedy.max_length = task.max_length + 1;
+  const Tensor decoded = greedy_decode(model, batch.source, greedy).tokens;  // [B, L]
   for (int64_t row = 0; row < count; ++row) {
-    const std::string source = joined(token_names(batch.source, row));
+    const std::string source = joined(token_names(batch.source.input, row));
     const std::string expected = joined(token_names(batch.target_out, row));
     const std::string got = joined(token_names(decoded, row));
     std::printf("  %-12s -> %-13s %s\n", source.c_str(), got.c_str(),
@@ -152,30 +149,26 @@ void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
   }
 }
 
-void print_cross_attention(Transformer& model, const ToyTask& task, Generator& generator) {
+void print_cross_attention(Seq2Seq& model, const ToyTask& task, Generator& generator) {
   const Batch batch = toy_batch(task, 1, generator);
-  const Tensor decoded = greedy_decode(model, batch.source, Vocabulary::bos, Vocabulary::eos,
-                                       task.max_length + 1);  // [1, L]
-  // Re-run the decoder on <bos> + the decoded tokens but the last, to read its weights: row t
-  // is the attention that produced output token t.
-  const int64_t length = static_cast<int64_t>(token_names(decoded, 0).size());
+  GreedyOptions greedy;
+  greedy.max_length = task.max_length + 1;
+  greedy.keep_attention = true;  // row t: the attention that produced output token t
+  const Decoded decoded = greedy_decode(model, batch.source, greedy);
+  const int64_t length = static_cast<int64_t>(token_names(decoded.tokens, 0).size());
   if (length == 0) {
     std::printf("cross-attention: nothing was decoded\n");
     return;
   }
-  const Tensor target_in = concat(
-      {Tensor::full({1, 1}, Vocabulary::bos), decoded.narrow(1, 0, length - 1)}, 1);  // [1, L]
-  NoGradGuard no_grad;
-  model.eval();
-  model.forward(batch.source, target_in);
-  const int64_t last = model.config().decoder_layers - 1;
-  const Tensor weights = mean(model.cross_attention_weights(last), 1);  // [1, L, S]
-  std::printf("cross-attention, decoder layer %lld, mean over heads (source across, output "
-              "down):\n%s",
-              static_cast<long long>(last),
-              text_heatmap(weights.squeeze(0), token_names(decoded, 0),
-                           token_names(batch.source, 0))
-                  .c_str());
+  // [1, L, layers, heads, S] -> the last layer's mean over heads, first `length` rows: [length, S]
+  const Tensor steps = decoded.attention.squeeze(0).narrow(0, 0, length);
+  const int64_t last = steps.size(1) - 1;
+  const Tensor weights = mean(steps.narrow(1, last, 1).squeeze(1), 1);
+  std::printf(
+      "cross-attention, layer %lld, mean over heads (source across, output down):\n%s",
+      static_cast<long long>(last),
+      text_heatmap(weights, token_names(decoded.tokens, 0), token_names(batch.source.input, 0))
+          .c_str());
 }
 
 int run_toy_example(const std::string& name, const ToyTask& task, int64_t default_steps, int argc,

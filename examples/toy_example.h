@@ -1,7 +1,9 @@
 // What examples 04 (copy) and 05 (reverse) share: all but their data. The command line, the
 // model they train, the training loop and how they show what it learnt.
 //
-//   --score NAME     any registered score function (nn/attention/registry.h); default scaled_dot
+//   --score NAME     any registered score function, with its settings if any
+//                    (nn/attention/registry.h: "alibi", "location_aware:width=5"); default
+//                    scaled_dot
 //   --steps N        training steps
 //   --seed N         seeds the model's weights and dropout, and the training data
 //   --norm pre|post  LayerNorm placement (nn/layer_config.h); default post, as the paper
@@ -12,7 +14,7 @@
 #include <string>
 
 #include "models/transformer/transformer.h"
-#include "train/data/toy_tasks.h"
+#include "train/toy_training.h"
 
 namespace attn {
 
@@ -36,12 +38,11 @@ void train_with_progress(Transformer& model, const ToyTask& task,
                          const ToyTrainingOptions& training);
 
 // Greedy-decodes `count` fresh sequences and prints "source -> prediction  ok|WRONG" for each.
-void print_predictions(Transformer& model, const ToyTask& task, int64_t count,
-                       Generator& generator);
+void print_predictions(Seq2Seq& model, const ToyTask& task, int64_t count, Generator& generator);
 
-// Decodes one fresh sequence and prints the last decoder layer's cross-attention, averaged over
-// heads, as a text heatmap: source tokens across, generated tokens down. Leaves eval mode on.
-void print_cross_attention(Transformer& model, const ToyTask& task, Generator& generator);
+// Decodes one fresh sequence and prints the last attention layer's cross-attention, averaged
+// over heads, as a text heatmap: source tokens across, generated tokens down.
+void print_cross_attention(Seq2Seq& model, const ToyTask& task, Generator& generator);
 
 // The whole example: reads the options (steps default to `default_steps`), trains the model on
 // `task` with fresh batches, prints predictions and the cross-attention of fresh strings, and

@@ -30,7 +30,6 @@ void check_defined(const std::string& op, const Tensor& x) {
   check(x.defined(), op, "tensor is undefined");
 }
 
-
 // ---- the two generic maps ---------------------------------------------------------------------
 
 // Elements per parallel chunk: below this, handing work to another thread costs more than it saves.

@@ -121,7 +121,6 @@ std::pair<Tensor, Tensor> max_along(const std::string& op, const Tensor& x, int 
   return {values, indices};
 }
 
-
 }  // namespace
 
 double sum_in_double(const real* values, int64_t n) {

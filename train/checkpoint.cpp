@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "train/io/safetensors.h"
+#include "train/optim/optimizer.h"
 
 namespace attn {
 
@@ -48,57 +49,45 @@ TrainingState TrainingState::from_json(const Json& json) {
   return state;
 }
 
-void save_checkpoint(const std::string& path, Transformer& model, const Adam& optimizer,
+void save_checkpoint(const std::string& path, Seq2Seq& model, const Optimizer& optimizer,
                      const TrainingState& state) {
   StateDict tensors = model.state_dict();
-  const auto named = model.named_parameters();
-  const auto& parameters = optimizer.parameters();
-  for (size_t i = 0; i < parameters.size(); ++i) {
-    // The optimiser holds the model's parameters in named_parameters() order.
-    if (!parameters[i].same_as(named[i].second))
-      throw std::logic_error("save_checkpoint: optimizer and model disagree on parameter order");
-    tensors["adam.m." + named[i].first] = optimizer.first_moments()[i];
-    tensors["adam.v." + named[i].first] = optimizer.second_moments()[i];
-  }
+  const OptimizerState optimizer_state = optimizer.state();
+  tensors.insert(optimizer_state.tensors.begin(), optimizer_state.tensors.end());
   Json meta = state.to_json();
-  meta["adam_step"] = Json(optimizer.step_count());
+  for (const auto& [name, count] : optimizer_state.counters) meta[name] = Json(count);
   meta["model_generator"] = generator_to_json(model.generator().state());
   save_safetensors(path, tensors, {{"state", meta.dump()}, {"format", "pt"}});
 }
 
-TrainingState load_checkpoint(const std::string& path, Transformer& model, Adam& optimizer) {
+TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer) {
   Metadata metadata;
   StateDict tensors = load_safetensors(path, &metadata);
   if (!metadata.count("state")) throw std::runtime_error(path + ": no training state in metadata");
-  const Json meta = Json::parse(metadata.at("state"));
-  StateDict weights;
-  const auto named = model.named_parameters();
-  for (const auto& [name, parameter] : named) {
-    auto found = tensors.find(name);
-    if (found == tensors.end()) throw std::runtime_error(path + ": " + name + ": missing");
-    weights[name] = found->second;
-  }
   try {
+    const Json meta = Json::parse(metadata.at("state"));
+    StateDict weights;
+    for (const auto& [name, parameter] : model.named_parameters()) {
+      auto found = tensors.find(name);
+      if (found == tensors.end()) throw std::runtime_error(name + ": missing");
+      weights[name] = found->second;
+    }
+    // What the optimiser keeps, by the names it gives it: its tensors from the file's tensors,
+    // its counters from the metadata.
+    OptimizerState saved = optimizer.state();
+    for (auto& [name, tensor] : saved.tensors) {
+      auto found = tensors.find(name);
+      if (found == tensors.end()) throw std::runtime_error(name + ": missing");
+      tensor = found->second;
+    }
+    for (auto& [name, count] : saved.counters) count = meta.at(name).as_int();
     model.load_state_dict(weights);
+    optimizer.load_state(saved);
+    model.generator().set_state(generator_from_json(meta.at("model_generator")));
+    return TrainingState::from_json(meta);
   } catch (const std::exception& error) {
     throw std::runtime_error(path + ": " + error.what());
   }
-  for (size_t i = 0; i < named.size(); ++i) {
-    for (const char* moment : {"m", "v"}) {
-      const std::string key = std::string("adam.") + moment + "." + named[i].first;
-      auto found = tensors.find(key);
-      if (found == tensors.end()) throw std::runtime_error(path + ": " + key + ": missing");
-      Tensor& target = moment[0] == 'm' ? optimizer.first_moments()[i] : optimizer.second_moments()[i];
-      if (found->second.shape() != named[i].second.shape())
-        throw std::runtime_error(path + ": " + key + ": checkpoint has " +
-                                 to_string(found->second.shape()) + ", model has " +
-                                 to_string(named[i].second.shape()));
-      target = found->second;
-    }
-  }
-  optimizer.set_step_count(meta.at("adam_step").as_int());
-  model.generator().set_state(generator_from_json(meta.at("model_generator")));
-  return TrainingState::from_json(meta);
 }
 
 }  // namespace attn

@@ -2,10 +2,11 @@
 //
 // One file, DIR/checkpoint.safetensors, holds
 //   "<name>"            every model parameter             (as model.safetensors)
-//   "adam.m.<name>"     Adam's first moment per parameter
-//   "adam.v.<name>"     Adam's second moment per parameter
-//   metadata "state"    JSON: step, epoch, position in the epoch, Adam's step count, the random
-//                       generators' states, the best validation scores so far
+//   "adam.m.<name>"     the optimiser's tensors per parameter, as it names them
+//   "adam.v.<name>"     (Adam: first and second moments; optim/optimizer.h, OptimizerState)
+//   metadata "state"    JSON: step, epoch, position in the epoch, the optimiser's counters
+//                       ("adam_step"), the random generators' states, the best validation
+//                       scores so far
 // Being one file written atomically (atomic_file.h), a crash while saving leaves the previous
 // checkpoint whole: there is no moment when weights and optimiser state disagree.
 #pragma once
@@ -14,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/transformer/transformer.h"
+#include "models/seq2seq/seq2seq.h"
 #include "train/io/json.h"
 #include "train/optim/optimizer.h"
 
@@ -34,10 +35,10 @@ struct TrainingState {
   static TrainingState from_json(const Json& json);
 };
 
-void save_checkpoint(const std::string& path, Transformer& model, const Adam& optimizer,
+void save_checkpoint(const std::string& path, Seq2Seq& model, const Optimizer& optimizer,
                      const TrainingState& state);
-// Restores model weights, Adam's moments and step count, and the model's generator; returns the
+// Restores the model's weights and generator and the optimiser's state; returns the training
 // state. Errors name the file and, for a tensor that does not fit, the tensor and both shapes.
-TrainingState load_checkpoint(const std::string& path, Transformer& model, Adam& optimizer);
+TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer);
 
 }  // namespace attn

@@ -93,11 +93,11 @@ static std::string duration(double seconds) {
   return text;
 }
 
-Progress::Progress(std::ostream& out, const TrainOptions& options, int64_t total_steps)
+Progress::Progress(std::ostream& out, const LoopOptions& options)
     : out_(out),
       live_(options.live_progress),
       log_interval_(std::max<int64_t>(1, options.log_interval)),
-      total_steps_(total_steps),
+      total_steps_(options.steps),
       minutes_(options.minutes),
       epochs_(options.epochs) {}
 

@@ -14,19 +14,13 @@
 #include <vector>
 
 #include "train/checkpoint.h"
-#include "train/trainer.h"
+#include "train/training_loop.h"
 
 namespace attn {
 
 struct StepRecord {
   int64_t step = 0, epoch = 1;  // epochs count from 1, as in the progress line
   double loss = 0, learning_rate = 0, tokens_per_second = 0;
-};
-
-struct EvalRecord {
-  int64_t step = 0;
-  double loss = -1;  // validation cross-entropy per token (-1: none)
-  double bleu = -1;  // validation BLEU (-1: none)
 };
 
 class MetricsLog {
@@ -47,7 +41,7 @@ class MetricsLog {
 
 class Progress {
  public:
-  Progress(std::ostream& out, const TrainOptions& options, int64_t total_steps);
+  Progress(std::ostream& out, const LoopOptions& options);
   void step_line(const TrainingState& state, size_t batches_per_epoch, double loss,
                  double learning_rate, double tokens_per_second, double elapsed_seconds,
                  int64_t run_steps);

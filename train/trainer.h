@@ -1,13 +1,12 @@
-// Training a translation model end to end: the loop behind `attn train`.
+// Training a translation model end to end: the loop behind `attn train`, for any architecture
+// of the model registry.
 //
 //   1. read the parallel corpus; learn the tokenizers and vocabularies (or reload them)
 //   2. encode every pair as ids; drop pairs longer than max_length tokens (counted, reported)
-//   3. per epoch: batches of similar length under a token budget, in a seeded random order
-//   4. per batch: logits = model(source, target_in)                         [B, T, V]
-//                 loss = label-smoothed cross-entropy(logits, target_out), padding ignored
-//                 backward; clip the gradient norm; lr from the schedule; Adam step
-//   5. every eval_interval steps: validation loss, perplexity and BLEU; keep the best weights
-//      in DIR/model.safetensors; write DIR/checkpoint.safetensors to resume from
+//   3. write DIR/config.json: the model (architecture and settings), both sides' tokenizers and
+//      vocabularies, and the training settings a resumed run keeps
+//   4. run the training loop (training_loop.h) on batches of similar length under a token
+//      budget, validating with the loss, perplexity and BLEU (greedy decoding)
 //
 // The run stops at the first of: `steps` optimiser steps, `epochs` passes, `minutes` of
 // training. A directory that already holds a checkpoint is resumed exactly: same batches, same
@@ -16,9 +15,13 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
+#include "models/seq2seq/model_config.h"
+#include "nn/settings.h"
 #include "tensor/real.h"
+#include "train/training_loop.h"
 
 namespace attn {
 
@@ -28,23 +31,18 @@ struct TrainOptions {
   std::string valid_source_path, valid_target_path, valid_tsv_path;  // optional
   std::string out_dir;                 // the model directory
 
-  // ---- model (models/transformer.h); 0 keeps the preset's value ----
-  std::string preset = "tiny";         // tiny | small | base
-  int64_t d_model = 0, heads = 0, d_ff = 0, encoder_layers = 0, decoder_layers = 0;
-  std::string score = "scaled_dot";    // any registered score function
-  std::string norm = "post";           // post (the paper) | pre
-  real dropout = 0.1;                  // Vaswani §5.4
+  // ---- the model: any architecture of models/registry.h with its settings. Its vocabulary
+  // sizes, longest sequence and seed are set from the data and the options below.
+  // Null: the Transformer at its default preset ("tiny").
+  std::shared_ptr<const ModelConfig> model;
 
-  // ---- tokens ----
+  // ---- tokens (saved with the model) ----
   std::string tokenizer = "bpe";       // char | word | bpe
   int64_t bpe_merges = 8000;           // merges learned per language
   int64_t min_frequency = 1;           // rarer tokens become <unk>
   int64_t max_length = 100;            // longer training pairs are dropped
 
-  // ---- optimisation ----
-  int64_t steps = 0;                   // stop after this many steps (0: no limit)
-  int64_t epochs = 0;                  // ... or passes over the data (0: no limit)
-  double minutes = 0;                  // ... or minutes of training (0: no limit)
+  // ---- optimisation (saved with the model) ----
   int64_t batch_tokens = 4096;         // padded tokens per batch
   std::string schedule = "noam";       // noam (Vaswani §5.3) | constant
   int64_t warmup = 4000;               // Noam warm-up steps
@@ -52,19 +50,22 @@ struct TrainOptions {
   real label_smoothing = 0.1;          // Vaswani §5.4
   real clip_norm = 1.0;                // gradient clipping by global norm (0: off)
   uint64_t seed = 1;                   // model init, dropout and data order
-  int threads = 0;                     // 0: ATTN_NUM_THREADS or all cores
+
+  // ---- this run only ----
+  int64_t steps = 0;                   // stop after this many steps (0: no limit)
+  int64_t epochs = 0;                  // ... or passes over the data (0: no limit)
+  double minutes = 0;                  // ... or minutes of training (0: no limit)
+                                       // none of the three: 10 epochs
+  int64_t threads = 0;                 // 0: ATTN_NUM_THREADS or all cores
   int64_t eval_interval = 1000;        // steps between validations and checkpoints
   int64_t log_interval = 100;          // steps between log lines (when not on a terminal)
   int64_t valid_bleu_max = 0;          // validation sentences decoded for BLEU (0: all)
   bool live_progress = false;          // one status line rewritten in place (for a terminal)
-};
 
-struct TrainResult {
-  int64_t steps = 0;
-  double best_bleu = -1;
-  double best_loss = -1;
-  double seconds = 0;          // training time of this run
-  double tokens_per_second = 0;  // target tokens per second over this run
+  // The settings saved in config.json ("training") and restored when a run resumes.
+  Settings saved_settings();
+  // The settings of this run only (budgets, threads, intervals).
+  Settings run_settings();
 };
 
 // Trains (or resumes), logging to `log`; throws with a one-line message on bad input.

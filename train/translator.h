@@ -1,11 +1,14 @@
-// Translator: a Transformer together with what turns text into its token ids and back.
+// Translator: a sequence-to-sequence model together with what turns text into its token ids and
+// back.
 //
-//   "Ein Hund läuft."  --source tokenizer-->  Ein Hund läuft .  --source vocabulary-->  [57 301 988 4]
-//   model: source ids -> target ids (greedy or beam search, models/)
-//   [12 40 77 5 2]  --target vocabulary-->  A dog runs . <eos>  --target tokenizer-->  "A dog runs."
+//   "Ein Hund läuft."  --source tokenizer-->  Ein Hund läuft .  --vocabulary-->  [57 301 988 4]
+//   model: source ids -> target ids (greedy or beam search, models/decoding/)
+//   [12 40 77 5 2]  --vocabulary-->  A dog runs . <eos>  --target tokenizer-->  "A dog runs."
 //
-// A model directory holds everything needed to use the model again:
-//   config.json         the model configuration, both tokenizers and both vocabularies
+// The model is any architecture of the model registry (models/registry.h). A model directory
+// holds everything needed to use it again:
+//   config.json         "model": the architecture and its settings; "source" and "target": each
+//                       side's tokenizer and vocabulary; "training": the run's saved settings
 //   model.safetensors   the weights (the best ones seen in training)
 #pragma once
 
@@ -13,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "models/transformer/transformer.h"
+#include "models/seq2seq/model_config.h"
 #include "train/io/json.h"
 #include "train/text/tokenizer.h"
 #include "train/text/vocabulary.h"
@@ -28,10 +31,11 @@ struct TextSide {
 
 // Where the decoder looked while translating one sentence.
 struct AttentionMap {
-  Tensor weights;                          // [T, S] one decoder layer's cross-attention
-  std::vector<std::string> target_tokens;  // T generated tokens, <eos> included
-  std::vector<std::string> source_tokens;  // S source tokens
+  Tensor weights;                          // [T, S] one attention layer's cross-attention
+  std::vector<std::string> target_tokens;  // T generated tokens as a reader writes them, <eos> too
+  std::vector<std::string> source_tokens;  // S source tokens as a reader writes them
   std::string translation;
+  int64_t layers = 0, heads = 0;  // how many the model has
 };
 
 struct TranslateOptions {
@@ -43,7 +47,8 @@ struct TranslateOptions {
 
 class Translator {
  public:
-  Translator(const TransformerConfig& config, TextSide source, TextSide target);
+  // `config` is any architecture's; its vocabulary sizes must be the two sides'.
+  Translator(const ModelConfig& config, TextSide source, TextSide target);
 
   // Loads DIR/config.json and the weights file DIR/<weights>; errors name the file and, for a
   // weight that does not fit, the tensor and both shapes.
@@ -51,13 +56,11 @@ class Translator {
                                           const std::string& weights = "model.safetensors");
   // Builds the model DIR/config.json describes, with freshly initialised weights.
   static std::unique_ptr<Translator> from_config(const std::string& dir);
-  // Writes DIR/config.json (atomically).
-  void save_config(const std::string& dir) const;
   // Writes the model's weights to DIR/<weights> (atomically).
   void save_weights(const std::string& dir, const std::string& weights = "model.safetensors") const;
 
-  Transformer& model() { return *model_; }
-  const TransformerConfig& config() const { return config_; }
+  Seq2Seq& model() { return *model_; }
+  const ModelConfig& config() const { return *config_; }
   const TextSide& source() const { return source_; }
   const TextSide& target() const { return target_; }
 
@@ -65,30 +68,32 @@ class Translator {
   std::vector<int64_t> encode_source(const std::string& sentence) const;
   // Ids -> text, stopping at <eos>.
   std::string decode_target(const std::vector<int64_t>& ids) const;
-  // Target tokens of `ids` as strings (for attention pictures), stopping at <eos>.
-  std::vector<std::string> target_tokens(const std::vector<int64_t>& ids) const;
 
   // Translates sentences in order, in batches of similar length.
   std::vector<std::string> translate(const std::vector<std::string>& sentences,
                                      const TranslateOptions& options = {});
 
-  // Translates `sentence` greedily, then reads decoder layer `layer`'s cross-attention for every
-  // generated token: head `head`, or the mean over heads when head < 0.
+  // Translates `sentence` greedily and keeps the cross-attention that produced each token:
+  // layer `layer` (from 0; -1: the last), head `head`, or the mean over heads when head < 0.
   AttentionMap attention_map(const std::string& sentence, int64_t layer, int64_t head = -1,
                              int64_t max_length = 0);
 
+  // {"model": ..., "source": ..., "target": ...}
   Json to_json() const;
 
  private:
   int64_t length_limit(int64_t source_length, const TranslateOptions& options) const;
 
-  TransformerConfig config_;
+  std::unique_ptr<ModelConfig> config_;
   TextSide source_;
   TextSide target_;
-  std::unique_ptr<Transformer> model_;
+  std::unique_ptr<Seq2Seq> model_;
 };
 
-Json config_to_json(const TransformerConfig& config);
-TransformerConfig config_from_json(const Json& json);
+// A model configuration as config.json's "model" object, and back. Reading builds the config of
+// the architecture the object names ("arch"; files written before there was a choice are
+// Transformers) and reads its settings; `where` names the object in errors.
+Json model_config_to_json(ModelConfig& config);
+std::unique_ptr<ModelConfig> model_config_from_json(const Json& json, const std::string& where);
 
 }  // namespace attn

@@ -1,8 +1,8 @@
 // Beam search with the GNMT length penalty, batched over sentences (see beam_search.h).
 //
 // Rows: sentence b owns decoder rows b*K .. b*K+K-1, one per hypothesis. After each step the
-// K surviving extensions may descend from any of the K parents, so the decoder's cached keys
-// and values are reordered to follow them (DecodingState::reorder).
+// K surviving extensions may descend from any of the K parents, so the decoder's state is
+// reordered to follow them (DecoderState::reorder).
 #include "models/decoding/beam_search.h"
 
 #include <algorithm>
@@ -110,34 +110,34 @@ std::vector<int64_t> best_tokens(const Sentence& sentence) {
 
 }  // namespace
 
-Tensor beam_search(Transformer& model, const Tensor& source, const BeamSearchOptions& options) {
-  check(source.ndim() == 2, "beam_search",
-        "source must be [B, S] token ids, got " + to_string(source.shape()));
+Tensor beam_search(Seq2Seq& model, const Source& source, const BeamSearchOptions& options) {
   check(options.beam_size >= 1, "beam_search", "beam_size must be at least 1");
   check(options.max_length >= 1, "beam_search", "max_length must be at least 1");
   check(options.sentence_max_lengths.empty() ||
-            static_cast<int64_t>(options.sentence_max_lengths.size()) == source.size(0),
+            static_cast<int64_t>(options.sentence_max_lengths.size()) == source.batch(),
         "beam_search", "sentence_max_lengths needs one limit per sentence of the batch");
   for (int64_t limit : options.sentence_max_lengths)
     check(limit >= 1 && limit <= options.max_length, "beam_search",
           "each sentence's limit must be in 1..max_length");
   NoGradGuard no_grad;
   EvalModeGuard eval_mode(model);
-  const int64_t B = source.size(0), K = options.beam_size;
+  const int64_t B = source.batch(), K = options.beam_size;
 
-  // Each sentence's source, repeated once per hypothesis.
+  // Each sentence encoded once, its decoder state repeated once per hypothesis: b*K .. b*K+K-1.
+  std::unique_ptr<DecoderState> state = model.start(model.encode(source));
   Tensor rows({B * K});
   for (int64_t i = 0; i < B * K; ++i) rows.data()[i] = static_cast<real>(i / K);
-  DecodingState state = model.start_decoding(index_select(source, 0, rows));  // [B*K, S]
+  state->reorder(rows);
 
   std::vector<Sentence> sentences(static_cast<size_t>(B));
   for (Sentence& sentence : sentences) {
     sentence.live.resize(static_cast<size_t>(K));
     sentence.live[0].score = 0;  // one live hypothesis at first, so the K starts do not repeat
   }
-  Tensor tokens = Tensor::full({B * K, 1}, static_cast<real>(options.bos));  // [B*K, 1]
+  Tensor tokens = Tensor::full({B * K}, static_cast<real>(options.bos));  // [B*K]
   for (int64_t step = 1; step <= options.max_length; ++step) {
-    const Tensor log_probs = log_softmax(model.decode_step(tokens, state).value(), -1);  // [B*K, V]
+    const Tensor log_probs =
+        log_softmax(model.step(tokens, *state).logits.value(), -1);  // [B*K, V]
     std::vector<int64_t> parents(static_cast<size_t>(B * K)), next(static_cast<size_t>(B * K));
     bool all_done = true;
     for (int64_t b = 0; b < B; ++b) {
@@ -157,7 +157,7 @@ Tensor beam_search(Transformer& model, const Tensor& source, const BeamSearchOpt
       parent_rows.data()[i] = static_cast<real>(parents[static_cast<size_t>(i)]);
       tokens.data()[i] = static_cast<real>(next[static_cast<size_t>(i)]);
     }
-    state.reorder(parent_rows);
+    state->reorder(parent_rows);
   }
 
   std::vector<std::vector<int64_t>> best;
@@ -166,7 +166,7 @@ Tensor beam_search(Transformer& model, const Tensor& source, const BeamSearchOpt
     best.push_back(best_tokens(sentence));
     longest = std::max<int64_t>(longest, static_cast<int64_t>(best.back().size()));
   }
-  Tensor output = Tensor::full({B, longest}, static_cast<real>(model.config().pad_index));
+  Tensor output = Tensor::full({B, longest}, static_cast<real>(special_tokens::pad));
   for (int64_t b = 0; b < B; ++b)
     for (size_t t = 0; t < best[static_cast<size_t>(b)].size(); ++t)
       output.at({b, static_cast<int64_t>(t)}) = static_cast<real>(best[static_cast<size_t>(b)][t]);

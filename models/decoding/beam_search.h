@@ -11,16 +11,18 @@
 //   lp(Y) = ((5 + |Y|) / 6)^alpha         (alpha = 0: no normalisation; 0.6 in GNMT)
 // and the finished hypothesis with the best  log p(Y | x) / lp(Y)  is the translation.
 //
-// All sentences of a batch are searched together: the B * K hypotheses are one decoder batch,
-// and the decoder's key/value cache (models/transformer.h, start_decoding) makes each step cost
-// one new position rather than the whole prefix.
+// All sentences of a batch are searched together: the source is encoded once, the decoder's
+// state repeated K times per sentence, and the B * K hypotheses are one decoder batch. The
+// state (a key/value cache, a recurrent state) makes each step cost one new position rather
+// than the whole prefix; after each step it follows the surviving hypotheses
+// (DecoderState::reorder). Any model of the interface (models/seq2seq/seq2seq.h) can be searched.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
-#include <cstdint>
-
-#include "models/transformer/transformer.h"
+#include "models/seq2seq/seq2seq.h"
+#include "models/seq2seq/special_tokens.h"
 
 namespace attn {
 
@@ -31,12 +33,12 @@ struct BeamSearchOptions {
   // Optional, one per sentence: its own limit (at most max_length). A sentence's result then
   // does not depend on the limits of the sentences batched with it.
   std::vector<int64_t> sentence_max_lengths;
-  int64_t bos = 1;             // the token every hypothesis starts from
-  int64_t eos = 2;             // the token that finishes a hypothesis
+  int64_t bos = special_tokens::bos;  // the token every hypothesis starts from
+  int64_t eos = special_tokens::eos;  // the token that finishes a hypothesis
 };
 
-// source [B, S] token ids -> [B, L] the best hypothesis of each sentence, ending with its <eos>
-// (if it produced one) and padded with the config's pad_index; <bos> not included.
-Tensor beam_search(Transformer& model, const Tensor& source, const BeamSearchOptions& options);
+// source (B sentences) -> [B, L] the best hypothesis of each sentence, ending with its <eos>
+// (if it produced one) and padded with special_tokens::pad; <bos> not included.
+Tensor beam_search(Seq2Seq& model, const Source& source, const BeamSearchOptions& options);
 
 }  // namespace attn

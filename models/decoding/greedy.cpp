@@ -1,42 +1,63 @@
-// Greedy decoding with the key/value cache (see greedy.h).
+// Greedy decoding through the model's decoder state (see greedy.h).
 #include "models/decoding/greedy.h"
 
-#include <vector>
+#include <algorithm>
 
 #include "tensor/error.h"
+#include "tensor/join.h"
 #include "tensor/reduce.h"
 
 namespace attn {
 
-Tensor greedy_decode(Transformer& model, const Tensor& source, int64_t bos, int64_t eos,
-                     int64_t max_length) {
-  check(source.ndim() == 2, "greedy_decode",
-        "source must be [B, S] token ids, got " + to_string(source.shape()));
-  check(max_length >= 1, "greedy_decode", "max_length must be at least 1");
+namespace {
+
+// Each sentence's limit: its own when given, else the common one.
+std::vector<int64_t> row_limits(const GreedyOptions& options, int64_t batch) {
+  check(options.max_length >= 1, "greedy_decode", "max_length must be at least 1");
+  if (options.sentence_max_lengths.empty())
+    return std::vector<int64_t>(static_cast<size_t>(batch), options.max_length);
+  check(static_cast<int64_t>(options.sentence_max_lengths.size()) == batch, "greedy_decode",
+        "sentence_max_lengths needs one limit per sentence of the batch");
+  for (int64_t limit : options.sentence_max_lengths)
+    check(limit >= 1 && limit <= options.max_length, "greedy_decode",
+          "each sentence's limit must be in 1..max_length");
+  return options.sentence_max_lengths;
+}
+
+}  // namespace
+
+Decoded greedy_decode(Seq2Seq& model, const Source& source, const GreedyOptions& options) {
+  const int64_t batch = source.batch();
+  const std::vector<int64_t> limits = row_limits(options, batch);
   NoGradGuard no_grad;
   EvalModeGuard eval_mode(model);
-  const int64_t batch = source.size(0);
-  const real pad = static_cast<real>(model.config().pad_index);
+  const int64_t longest = *std::max_element(limits.begin(), limits.end());
 
-  DecodingState state = model.start_decoding(source);                 // memory [B, S, D] cached
-  Tensor token = Tensor::full({batch, 1}, static_cast<real>(bos));    // [B, 1]: y_0 = BOS
-  Tensor output = Tensor::full({batch, max_length}, pad);             // [B, max_length]
+  std::unique_ptr<DecoderState> state = model.start(model.encode(source));
+  Tensor token = Tensor::full({batch}, static_cast<real>(options.bos));  // [B]: y_0 = <bos>
+  Tensor output = Tensor::full({batch, longest}, static_cast<real>(special_tokens::pad));
+  std::vector<Tensor> attention;  // per step [B, layers, heads, S]
   std::vector<bool> finished(static_cast<size_t>(batch), false);
   int64_t length = 0;
-  while (length < max_length) {
-    const Tensor logits = model.decode_step(token, state).value();  // [B, V]
-    token = argmax(logits, -1, /*keepdim=*/true);                    // [B, 1]
+  while (length < longest) {
+    const Step step = model.step(token, *state);  // logits [B, V]
+    token = argmax(step.logits.value(), -1);      // [B]
+    if (options.keep_attention) attention.push_back(step.attention);
     bool all_finished = true;
     for (int64_t b = 0; b < batch; ++b) {
-      if (finished[static_cast<size_t>(b)]) continue;  // a finished row keeps its padding
-      output.at({b, length}) = token.at({b, 0});
-      finished[static_cast<size_t>(b)] = token.at({b, 0}) == static_cast<real>(eos);
-      all_finished = all_finished && finished[static_cast<size_t>(b)];
+      const auto row = static_cast<size_t>(b);
+      if (finished[row]) continue;  // a finished row keeps its padding
+      output.at({b, length}) = token.at({b});
+      finished[row] = token.at({b}) == static_cast<real>(options.eos) || length + 1 == limits[row];
+      all_finished = all_finished && finished[row];
     }
     ++length;
     if (all_finished) break;
   }
-  return output.narrow(1, 0, length).contiguous();  // [B, L]
+  Decoded decoded;
+  decoded.tokens = output.narrow(1, 0, length).contiguous();            // [B, L]
+  if (options.keep_attention) decoded.attention = stack(attention, 1);  // [B, L, layers, heads, S]
+  return decoded;
 }
 
 }  // namespace attn

@@ -4,9 +4,12 @@
 #include <cmath>
 
 #include "autograd/ops.h"
+#include "models/seq2seq/special_tokens.h"
 #include "nn/attention/mask.h"
+#include "nn/attention/registry.h"
 #include "tensor/error.h"
 #include "tensor/index.h"
+#include "tensor/join.h"
 
 namespace attn {
 
@@ -14,23 +17,30 @@ namespace attn {
 
 namespace {
 
-TransformerConfig sized(int64_t source_vocab, int64_t target_vocab, int64_t d_model,
-                        int64_t heads, int64_t d_ff, int64_t layers) {
+// The named sizes, Vaswani et al. 2017 Table 3's "base" and three smaller ones.
+struct Sizes {
+  const char* name;
+  int64_t d_model, heads, d_ff, layers;  // layers in the encoder and in the decoder
+};
+constexpr Sizes kPresets[] = {
+    {"micro", 16, 2, 32, 2},  // tests and smoke runs
+    {"tiny", 128, 4, 512, 2},
+    {"small", 256, 4, 1024, 3},
+    {"base", 512, 8, 2048, 6},
+};
+
+TransformerConfig preset(const std::string& name, int64_t source_vocab, int64_t target_vocab) {
   TransformerConfig config;
   config.source_vocab = source_vocab;
   config.target_vocab = target_vocab;
-  config.d_model = d_model;
-  config.heads = heads;
-  config.d_ff = d_ff;
-  config.encoder_layers = layers;
-  config.decoder_layers = layers;
+  config.apply_preset(name);
   return config;
 }
 
 // Every rule a config must follow, checked before any weight is drawn.
 const TransformerConfig& checked(const TransformerConfig& c) {
   const std::string op = "Transformer";
-  check(c.source_vocab > 0 && c.target_vocab > 0, op,
+  check(c.source_vocab > special_tokens::pad && c.target_vocab > special_tokens::pad, op,
         "source_vocab and target_vocab must be set, got " + std::to_string(c.source_vocab) +
             " and " + std::to_string(c.target_vocab));
   check(c.heads > 0 && c.d_model % c.heads == 0, op,
@@ -39,44 +49,96 @@ const TransformerConfig& checked(const TransformerConfig& c) {
   check(c.max_length > 0, op, "max_length must be positive");
   check(!c.share_embeddings || c.source_vocab == c.target_vocab, op,
         "share_embeddings needs one vocabulary, got source_vocab " +
-            std::to_string(c.source_vocab) + " and target_vocab " +
-            std::to_string(c.target_vocab));
-  check(c.pad_index < c.source_vocab && c.pad_index < c.target_vocab, op,
-        "pad_index " + std::to_string(c.pad_index) + " is outside a vocabulary");
+            std::to_string(c.source_vocab) + " and target_vocab " + std::to_string(c.target_vocab));
   return c;
 }
 
 // A [V, D] table drawn from N(0, 1/D), its padding row zero (see transformer.h).
 std::unique_ptr<Embedding> make_embedding(int64_t vocab, const TransformerConfig& config,
                                           Generator& generator) {
-  auto table = std::make_unique<Embedding>(vocab, config.d_model, generator, config.pad_index);
+  auto table = std::make_unique<Embedding>(vocab, config.d_model, generator, special_tokens::pad);
   const real stddev = 1 / std::sqrt(static_cast<real>(config.d_model));
   table->weight.mutable_value().copy_from(normal({vocab, config.d_model}, 0, stddev, generator));
-  if (config.pad_index >= 0) table->weight.mutable_value().narrow(0, config.pad_index, 1).fill(0);
+  table->weight.mutable_value().narrow(0, special_tokens::pad, 1).fill(0);
   return table;
 }
 
 }  // namespace
 
+TransformerConfig TransformerConfig::micro(int64_t source_vocab, int64_t target_vocab) {
+  return preset("micro", source_vocab, target_vocab);
+}
+
 TransformerConfig TransformerConfig::tiny(int64_t source_vocab, int64_t target_vocab) {
-  return sized(source_vocab, target_vocab, 128, 4, 512, 2);
+  return preset("tiny", source_vocab, target_vocab);
 }
 
 TransformerConfig TransformerConfig::small(int64_t source_vocab, int64_t target_vocab) {
-  return sized(source_vocab, target_vocab, 256, 4, 1024, 3);
+  return preset("small", source_vocab, target_vocab);
 }
 
 TransformerConfig TransformerConfig::base(int64_t source_vocab, int64_t target_vocab) {
-  return sized(source_vocab, target_vocab, 512, 8, 2048, 6);
+  return preset("base", source_vocab, target_vocab);
 }
 
-TransformerConfig TransformerConfig::preset(const std::string& name, int64_t source_vocab,
-                                            int64_t target_vocab) {
-  if (name == "tiny") return tiny(source_vocab, target_vocab);
-  if (name == "small") return small(source_vocab, target_vocab);
-  if (name == "base") return base(source_vocab, target_vocab);
-  throw Error("TransformerConfig::preset: unknown preset \"" + name +
-              "\"; known presets: tiny, small, base");
+std::vector<std::string> TransformerConfig::presets() const {
+  std::vector<std::string> names;
+  for (const Sizes& sizes : kPresets) names.push_back(sizes.name);
+  return names;
+}
+
+void TransformerConfig::apply_preset(const std::string& name) {
+  std::string known;
+  for (const Sizes& sizes : kPresets) {
+    if (sizes.name == name) {
+      d_model = sizes.d_model;
+      heads = sizes.heads;
+      d_ff = sizes.d_ff;
+      encoder_layers = decoder_layers = sizes.layers;
+      return;
+    }
+    known += (known.empty() ? "" : ", ") + std::string(sizes.name);
+  }
+  throw Error("transformer: unknown preset '" + name + "'; known: " + known);
+}
+
+Settings TransformerConfig::settings() {
+  const Setting score_setting = custom_setting(
+      "score", SettingKind::text, "score function NAME[:key=value,...], listed below",
+      [this] { return score; },
+      [this](const std::string& text) {
+        check_score_name(text);  // an unknown name or setting fails here, before any work
+        score = text;
+      });
+  Settings all = common_settings();
+  const Settings own = {
+      integer_setting("d_model", d_model, "model width D (paper: 512)", 1, 1 << 14),
+      integer_setting("heads", heads, "attention heads H, dividing D (paper: 8)", 1, 1 << 10),
+      integer_setting("d_ff", d_ff, "feed-forward inner width F (paper: 2048)", 1, 1 << 16),
+      integer_setting("encoder_layers", encoder_layers, "encoder layers N (paper: 6)", 1, 64),
+      integer_setting("decoder_layers", decoder_layers, "decoder layers N (paper: 6)", 1, 64),
+      number_setting("dropout", dropout, "P_drop on embeddings and sublayer outputs", 0, 0.99),
+      score_setting,
+      choice_setting("norm", norm, "LayerNorm placement: post (paper) or pre",
+                     {{"post", NormPlacement::post}, {"pre", NormPlacement::pre}}),
+      choice_setting("activation", activation, "feed-forward non-linearity",
+                     {{"relu", Activation::relu}, {"gelu", Activation::gelu}}),
+      choice_setting("positional", positional, "position encoding",
+                     {{"sinusoidal", PositionalEncodingKind::sinusoidal},
+                      {"learned", PositionalEncodingKind::learned}}),
+      flag_setting("share_embeddings", share_embeddings, "one table for source and target"),
+      flag_setting("tie_output", tie_output, "the output layer reuses the target embedding"),
+  };
+  all.insert(all.end(), own.begin(), own.end());
+  return all;
+}
+
+std::unique_ptr<ModelConfig> TransformerConfig::clone() const {
+  return std::make_unique<TransformerConfig>(*this);
+}
+
+std::unique_ptr<Seq2Seq> TransformerConfig::build() const {
+  return std::make_unique<Transformer>(*this);
 }
 
 LayerConfig TransformerConfig::layer() const {
@@ -88,7 +150,6 @@ LayerConfig TransformerConfig::layer() const {
   layer.score = score;
   layer.norm = norm;
   layer.activation = activation;
-  layer.max_source_length = max_length;
   return layer;
 }
 
@@ -138,65 +199,74 @@ Variable Transformer::embed(const Embedding& table, const PositionalEncoding& po
   return dropout_.forward(positions.forward(x, offset));  // [B, L, D]
 }
 
-Variable Transformer::encode(const Tensor& source) {
-  check(source.ndim() == 2, "Transformer::encode",
-        "source must be [B, S] token ids, got " + to_string(source.shape()));
-  const Tensor source_mask = padding_mask(source, config_.pad_index);  // [B, 1, 1, S]
-  return encoder_.forward(embed(*source_embedding_, *source_positions_, source),
-                          source_mask);  // [B, S, D]
-}
-
-Variable Transformer::decode(const Tensor& target_in, const Variable& memory,
-                             const Tensor& source) {
-  check(target_in.ndim() == 2 && target_in.size(0) == source.size(0), "Transformer::decode",
-        "target_in must be [B, T] token ids with source's B, got " +
-            to_string(target_in.shape()) + " and source " + to_string(source.shape()));
-  const Tensor source_mask = padding_mask(source, config_.pad_index);  // [B, 1, 1, S]
-  // Target position t may see positions <= t that are not padding (nn/mask.h).
-  const Tensor target_mask = combine_masks(padding_mask(target_in, config_.pad_index),
-                                           causal_mask(target_in.size(1)));  // [B, 1, T, T]
-  const Variable h = decoder_.forward(
-      embed(target_embedding(), *target_positions_, target_in), memory, target_mask,
-      source_mask);  // [B, T, D]
+Variable Transformer::logits(const Variable& h) const {
   // logits = h W_out^T; tied, W_out is the target embedding read as a projection (§3.4)
-  return matmul(h, transpose(output_weight(), 0, 1));  // [B, T, D] @ [D, V] -> [B, T, V]
+  return matmul(h, transpose(output_weight(), 0, 1));  // [B, L, D] @ [D, V] -> [B, L, V]
 }
 
-Variable Transformer::forward(const Tensor& source, const Tensor& target_in) {
-  return decode(target_in, encode(source), source);  // [B, T, V]
+// [B, S] -> [B, 1, 1, S], the form that broadcasts over heads and queries (mask.h).
+static Tensor key_mask(const Tensor& mask) {
+  return mask.defined() ? mask.view({mask.size(0), 1, 1, mask.size(1)}) : mask;
+}
+
+Memory Transformer::encode(const Source& source) {
+  check(source.input.ndim() == 2, "Transformer::encode",
+        "source must be [B, S] token ids, got " + to_string(source.input.shape()));
+  const Variable memory = encoder_.forward(
+      embed(*source_embedding_, *source_positions_, source.input), key_mask(source.mask));
+  return {memory, source.mask};  // [B, S, D], [B, S]
+}
+
+Variable Transformer::decode(const Tensor& target_in, const Memory& memory) {
+  check(target_in.ndim() == 2 && target_in.size(0) == memory.states.size(0), "Transformer::decode",
+        "target_in must be [B, T] token ids with the memory's B, got " +
+            to_string(target_in.shape()) + " and memory " + to_string(memory.states.shape()));
+  // Target position t may see positions <= t that are not padding (mask.h).
+  const Tensor target_mask = combine_masks(padding_mask(target_in, special_tokens::pad),
+                                           causal_mask(target_in.size(1)));  // [B, 1, T, T]
+  const Variable h = decoder_.forward(embed(target_embedding(), *target_positions_, target_in),
+                                      memory.states, target_mask,
+                                      key_mask(memory.mask));  // [B, T, D]
+  return logits(h);                                            // [B, T, V]
+}
+
+Variable Transformer::forward(const Source& source, const Tensor& target_in) {
+  return decode(target_in, encode(source));  // [B, T, V]
 }
 
 // ---- incremental decoding -----------------------------------------------------------------------
 
-void DecodingState::reorder(const Tensor& rows) {
-  source_mask = index_select(source_mask, 0, rows);  // [N, 1, 1, S]
-  for (DecoderLayerCache& layer : layers) {
-    layer.self.select_rows(rows);
-    layer.cross.select_rows(rows);
-  }
+void TransformerState::reorder(const Tensor& rows) {
+  if (memory_mask.defined()) memory_mask = index_select(memory_mask, 0, rows);  // [N, 1, 1, S]
+  for (DecoderLayerCache& layer : layers) layer.select_rows(rows);
 }
 
-DecodingState Transformer::start_decoding(const Tensor& source) {
-  DecodingState state;
-  state.source_mask = padding_mask(source, config_.pad_index);  // [N, 1, 1, S]
-  state.layers = decoder_.start_cache(encode(source));           // memory [N, S, D]
+std::unique_ptr<DecoderState> Transformer::start(const Memory& memory) {
+  auto state = std::make_unique<TransformerState>();
+  state->memory_mask = key_mask(memory.mask);           // [N, 1, 1, S]
+  state->layers = decoder_.start_cache(memory.states);  // memory projected once per layer
   return state;
 }
 
-Variable Transformer::decode_step(const Tensor& tokens, DecodingState& state) {
-  check(tokens.ndim() == 2 && tokens.size(1) == 1 && tokens.size(0) == state.source_mask.size(0),
-        "Transformer::decode_step",
-        "tokens must be [N, 1] with the state's N = " + std::to_string(state.source_mask.size(0)) +
+Step Transformer::step(const Tensor& tokens, DecoderState& decoder_state) {
+  auto& state = dynamic_cast<TransformerState&>(decoder_state);
+  const int64_t N = tokens.numel();
+  check(tokens.ndim() == 1 && !state.layers.empty() && N == state.layers[0].cross.keys.size(0),
+        "Transformer::step",
+        "tokens must be [N] with the state's N = " +
+            std::to_string(state.layers.empty() ? 0 : state.layers[0].cross.keys.size(0)) +
             ", got " + to_string(tokens.shape()));
-  const Variable y = embed(target_embedding(), *target_positions_, tokens, state.position);  // [N, 1, D]
-  const Variable h = decoder_.forward_step(y, state.layers, state.source_mask);           // [N, 1, D]
+  const Tensor column = tokens.view({N, 1});  // [N, 1]
+  const Variable y = embed(target_embedding(), *target_positions_, column, state.position);
+  const Variable h = decoder_.forward_step(y, state.layers, state.memory_mask);  // [N, 1, D]
   state.position += 1;
-  const Variable logits = matmul(h, transpose(output_weight(), 0, 1));  // [N, 1, V]
-  return reshape(logits, {tokens.size(0), config_.target_vocab});       // [N, V]
-}
-
-const Tensor& Transformer::cross_attention_weights(int64_t layer) const {
-  return decoder_.cross_attention_weights(layer);  // [B, H, T, S]
+  std::vector<Tensor> layers;
+  for (int64_t l = 0; l < decoder_.size(); ++l)
+    layers.push_back(decoder_.cross_attention_weights(l));  // [N, H, 1, S]
+  const Tensor attention = stack(layers, 1);                // [N, L, H, 1, S]
+  const int64_t L = decoder_.size(), H = config_.heads, S = attention.size(-1);
+  return {reshape(logits(h), {N, config_.target_vocab}),  // [N, V]
+          attention.view({N, L, H, S})};                  // [N, L, H, S]
 }
 
 }  // namespace attn

@@ -2,21 +2,33 @@
 //
 // Figure 1, end to end, for source tokens x [B, S] and shifted-right target tokens y [B, T]:
 //
-//   memory = Encoder(Dropout(Embed_src(x) * sqrt(D) + PE[0..S)))        [B, S, D]
-//   h      = Decoder(Dropout(Embed_tgt(y) * sqrt(D) + PE[0..T)), memory) [B, T, D]
-//   logits = h W_out^T                                                    [B, T, V]
+//        x [B, S]                                  y [B, T]  (<bos> y_1 .. y_{T-1})
+//           | Embed_src * sqrt(D) + PE, dropout       | Embed_tgt * sqrt(D) + PE, dropout
+//           v                                         v
+//   +-- N x -----------------+              +-- N x ------------------------------+
+//   | self-attention         |              | masked self-attention (causal)      |
+//   |   (source padding)     |   memory     | cross-attention over the memory <---+--- [B, S, D]
+//   | feed-forward           +------------->| feed-forward                        |
+//   +------------------------+  [B, S, D]   +-------------------------------------+
+//                                                     | h W_out^T
+//                                                     v
+//                                               logits [B, T, V]
 //
 // §3.4: "In the embedding layers, we multiply those weights by sqrt(d_model)", and "we share the
 // same weight matrix between the two embedding layers and the pre-softmax linear transformation"
 // (tie_output here; also Press & Wolf 2017). Sharing the source and target tables as well
 // (share_embeddings) needs a joint vocabulary, as the paper's shared BPE had.
 //
-// Embedding tables start as N(0, 1/D), not nn/embedding.h's N(0, 1): multiplied by sqrt(D) the
-// embedded tokens have unit variance, the same scale as the sinusoids they are added to, and a
-// tied output projection starts with logits of unit variance (tensor2tensor and fairseq
+// Embedding tables start as N(0, 1/D), not nn/layers/embedding.h's N(0, 1): multiplied by
+// sqrt(D) the embedded tokens have unit variance, the same scale as the sinusoids they are added
+// to, and a tied output projection starts with logits of unit variance (tensor2tensor and fairseq
 // initialise them so). The padding row starts at zero and gets no gradient from the lookup;
 // tied, it still learns as the output vector of the pad logit. That is harmless: padded keys are
 // masked, and the loss ignores padded positions.
+//
+// Incremental decoding (step): instead of re-running the decoder over the whole prefix for
+// every new token (O(T^2) work per sequence), each step feeds only the newest token and reuses
+// the keys and values cached for the earlier ones (nn/transformer/decoder.h).
 //
 // The model owns one Generator, seeded from config.seed, for its initial weights and for every
 // dropout mask: one seed fixes a whole run.
@@ -25,18 +37,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "nn/transformer/decoder.h"
+#include "models/seq2seq/model_config.h"
+#include "models/seq2seq/seq2seq.h"
 #include "nn/layers/embedding.h"
-#include "nn/transformer/encoder.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/positional_encoding.h"
+#include "nn/transformer/decoder.h"
+#include "nn/transformer/encoder.h"
 
 namespace attn {
 
-struct TransformerConfig {
-  int64_t source_vocab = 0;        // V_src: source token ids are 0 .. source_vocab - 1
-  int64_t target_vocab = 0;        // V: target token ids, the width of the logits
+struct TransformerConfig : ModelConfig {
   int64_t d_model = 512;           // D, model width, paper Table 3 "base"
   int64_t heads = 8;               // H, attention heads, Table 3
   int64_t d_ff = 2048;             // F, feed-forward inner width, Table 3
@@ -44,63 +57,62 @@ struct TransformerConfig {
   int64_t decoder_layers = 6;      // N, decoder layers, Table 3
   real dropout = 0.1;              // P_drop on embeddings and sublayer outputs, §5.4
   std::string score = "scaled_dot";          // score function (nn/attention/registry.h)
-  NormPlacement norm = NormPlacement::post;  // post-LN as the paper; pre-LN: nn/layer_config.h
+  NormPlacement norm = NormPlacement::post;  // post-LN as the paper; pre-LN: layer_config.h
   Activation activation = Activation::relu;  // feed-forward non-linearity, §3.3
   // Sinusoids as the paper (§3.5); learned: one trained vector per position (BERT, GPT), "nearly
   // identical results" (Table 3, row E) but no positions past max_length (positional_encoding.h)
   PositionalEncodingKind positional = PositionalEncodingKind::sinusoidal;
-  int64_t max_length = 512;        // longest source or target sequence the positions cover
   bool share_embeddings = false;   // source and target use one table; needs equal vocabularies
   bool tie_output = true;          // logits use the target embedding as W_out, §3.4
-  int64_t pad_index = 0;           // padding token: masked as a key, its row starts at zero
-  uint64_t seed = 0;               // seeds the model's Generator: initial weights and dropout
 
-  // Named sizes. "base" is Table 3's base model; tiny and small fit toy tasks on a CPU.
-  static TransformerConfig tiny(int64_t source_vocab, int64_t target_vocab);   // 128, 4, 512, 2+2
-  static TransformerConfig small(int64_t source_vocab, int64_t target_vocab);  // 256, 4, 1024, 3+3
-  static TransformerConfig base(int64_t source_vocab, int64_t target_vocab);   // 512, 8, 2048, 6+6
-  // One of the above by name; throws listing the known names otherwise.
-  static TransformerConfig preset(const std::string& name, int64_t source_vocab,
-                                  int64_t target_vocab);
+  // Named sizes (D, H, F, layers each side). "base" is Table 3's base model; micro, tiny and
+  // small fit tests and toy tasks:  micro 16, 2, 32, 2   tiny 128, 4, 512, 2
+  //                                 small 256, 4, 1024, 3   base 512, 8, 2048, 6
+  static TransformerConfig micro(int64_t source_vocab = 0, int64_t target_vocab = 0);
+  static TransformerConfig tiny(int64_t source_vocab = 0, int64_t target_vocab = 0);
+  static TransformerConfig small(int64_t source_vocab = 0, int64_t target_vocab = 0);
+  static TransformerConfig base(int64_t source_vocab = 0, int64_t target_vocab = 0);
 
   // The per-layer settings shared by the encoder and decoder layers.
   LayerConfig layer() const;
+
+  std::string arch() const override { return "transformer"; }
+  int64_t model_width() const override { return d_model; }
+  Settings settings() override;
+  std::vector<std::string> presets() const override;
+  void apply_preset(const std::string& name) override;
+  std::unique_ptr<ModelConfig> clone() const override;
+  std::unique_ptr<Seq2Seq> build() const override;
 };
 
-// Incremental decoding of N target sequences: instead of re-running the decoder over the whole
-// prefix for every new token (O(T^2) work per sequence), each step feeds only the newest token
-// and reuses the keys and values cached for the earlier ones (nn/decoder.h).
-struct DecodingState {
-  Tensor source_mask;                     // [N, 1, 1, S]
+// What the decoder keeps between steps: the memory's mask, each layer's caches, the position.
+struct TransformerState : DecoderState {
+  Tensor memory_mask;                     // [N, 1, 1, S]; undefined: every position
   std::vector<DecoderLayerCache> layers;  // one per decoder layer
   int64_t position = 0;                   // target positions decoded so far
-  // Keeps rows `rows` (whole numbers), in that order: beam search follows surviving hypotheses.
-  void reorder(const Tensor& rows);
+  void reorder(const Tensor& rows) override;
 };
 
-class Transformer : public Module {
+class Transformer : public Seq2Seq {
  public:
   explicit Transformer(const TransformerConfig& config);
 
-  // source [B, S] token ids -> memory [B, S, D]
-  Variable encode(const Tensor& source);
-  // target_in [B, T] token ids (shifted right: BOS first), memory [B, S, D], source [B, S] for
-  // its padding mask -> logits [B, T, V]
-  Variable decode(const Tensor& target_in, const Variable& memory, const Tensor& source);
+  // source tokens [B, S] -> memory [B, S, D] with the source's mask
+  Memory encode(const Source& source) override;
+  // target_in [B, T] token ids (shifted right: <bos> first), memory -> logits [B, T, V]
+  Variable decode(const Tensor& target_in, const Memory& memory);
   // encode, then decode: source [B, S], target_in [B, T] -> logits [B, T, V]
-  Variable forward(const Tensor& source, const Tensor& target_in);
+  Variable forward(const Source& source, const Tensor& target_in) override;
 
-  // Encodes source [N, S] and returns the state for decode_step.
-  DecodingState start_decoding(const Tensor& source);
-  // Feeds tokens [N, 1] at the next position -> logits [N, V] for the position after it. The
-  // logits equal those decode() gives for the same prefix (tests/models/test_decoding.cpp).
-  Variable decode_step(const Tensor& tokens, DecodingState& state);
+  std::unique_ptr<DecoderState> start(const Memory& memory) override;
+  // tokens [N] at the next position -> logits [N, V] and the cross-attention of every decoder
+  // layer [N, L, H, S]. The logits equal decode()'s for the same prefix
+  // (tests/models/decoding/test_decoding.cpp).
+  Step step(const Tensor& tokens, DecoderState& state) override;
 
-  // Decoder layer `layer`'s cross-attention weights [B, H, T, S] from the last decode.
-  const Tensor& cross_attention_weights(int64_t layer) const;
-
+  int64_t target_vocab() const override { return config_.target_vocab; }
+  Generator& generator() override { return generator_; }
   const TransformerConfig& config() const { return config_; }
-  Generator& generator() { return generator_; }
   const Embedding& source_embedding() const { return *source_embedding_; }
   // The source table itself when share_embeddings is set.
   const Embedding& target_embedding() const;
@@ -111,6 +123,8 @@ class Transformer : public Module {
   // tokens [B, L] -> Dropout(Embed(tokens) * sqrt(D) + positions) [B, L, D]
   Variable embed(const Embedding& table, const PositionalEncoding& positions,
                  const Tensor& tokens, int64_t offset = 0) const;
+  // h [B, L, D] -> logits h W_out^T [B, L, V]
+  Variable logits(const Variable& h) const;
 
   TransformerConfig config_;
   Generator generator_;  // declared before the modules: they draw their weights from it

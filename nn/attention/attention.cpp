@@ -1,68 +1,156 @@
-// Attention's fixed plumbing: score, mask, softmax, dropout, weighted sum (see attention.h).
+// Attention's fixed plumbing: score, mask, softmax, reweight, dropout, weighted sum
+// (see attention.h).
 //
-//   E = score(Q, K)                              [B, H, T, S]
+//   E = score(Q, K)                              [..., T, S]
 //   E = masked_fill(E, mask == 0, -inf)          exp(-inf) = 0: masked keys get exactly 0 weight
-//   A = softmax(E, over s)                       a fully masked row gives zeros, not 0/0
-//   C = dropout(A) @ V                           [B, H, T, Ev]
+//   A = reweight(softmax(E, over s))             a fully masked row gives zeros, not 0/0
+//   C = dropout(A) @ V                           [..., T, Ev]
 // Backward needs nothing special: masked_fill sends no gradient to the filled scores, and the
 // softmax backward dx = y * (g - <g, y>) is 0 wherever y is 0, fully masked rows included.
+// With a score that looks back, the rows are computed one after another and each row's weights
+// enter the next row's score through the history, so the gradient flows back along it too.
 #include "nn/attention/attention.h"
 
 #include <limits>
+#include <vector>
 
 #include "autograd/ops.h"
 #include "tensor/elementwise.h"
 #include "tensor/error.h"
+#include "tensor/index.h"
+#include "tensor/join.h"
 
 namespace attn {
+
+// ---- the alignment history ----------------------------------------------------------------------
+
+void AlignmentHistory::append(const Variable& weights) {
+  cumulative = empty() ? weights : cumulative + weights;  // [..., 1, S]
+  previous = weights;                                     // [..., 1, S]
+}
+
+void AlignmentHistory::grow_to(int64_t keys) {
+  if (empty() || previous.size(-1) >= keys) return;
+  Shape zeros_shape = previous.shape();
+  zeros_shape.back() = keys - previous.size(-1);
+  const Variable zeros(Tensor::zeros(zeros_shape));           // [..., 1, new keys]
+  previous = concat({previous, zeros}, previous.ndim() - 1);  // [..., 1, S]
+  cumulative = concat({cumulative, zeros}, cumulative.ndim() - 1);
+}
+
+void AlignmentHistory::select_rows(const Tensor& rows) {
+  if (empty()) return;
+  previous = Variable(index_select(previous.value(), 0, rows));
+  cumulative = Variable(index_select(cumulative.value(), 0, rows));
+}
+
+// ---- the plumbing -------------------------------------------------------------------------------
 
 namespace {
 
 constexpr real kMinusInf = -std::numeric_limits<real>::infinity();
 
-
 void check_shapes(const Variable& queries, const Variable& keys, const Variable& values) {
-  check(queries.ndim() == 4, "attention",
-        "queries must be [B, H, T, Eq], got " + to_string(queries.shape()));
-  check(keys.ndim() == 4, "attention",
-        "keys must be [B, H, S, Ek], got " + to_string(keys.shape()));
-  check(values.ndim() == 4, "attention",
-        "values must be [B, H, S, Ev], got " + to_string(values.shape()));
-  check(keys.size(0) == values.size(0) && keys.size(1) == values.size(1) &&
-            keys.size(2) == values.size(2),
-        "attention",
+  check(queries.ndim() == 3 || queries.ndim() == 4, "attention",
+        "queries must be [B, T, Eq] or [B, H, T, Eq], got " + to_string(queries.shape()));
+  check(keys.ndim() == queries.ndim() && values.ndim() == queries.ndim(), "attention",
+        "queries " + to_string(queries.shape()) + ", keys " + to_string(keys.shape()) +
+            " and values " + to_string(values.shape()) + " must have the same rank");
+  const int leading = queries.ndim() - 2;  // the "..." axes: [B] or [B, H]
+  bool keys_fit_values = true, queries_fit_keys = true;
+  for (int i = 0; i <= leading; ++i) keys_fit_values &= keys.size(i) == values.size(i);
+  for (int i = 0; i < leading; ++i) queries_fit_keys &= queries.size(i) == keys.size(i);
+  check(keys_fit_values, "attention",
         "keys " + to_string(keys.shape()) + " and values " + to_string(values.shape()) +
-            " must agree on [B, H, S]");
-  check(queries.size(0) == keys.size(0) && queries.size(1) == keys.size(1), "attention",
+            " must agree on [..., S]");
+  check(queries_fit_keys, "attention",
         "queries " + to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
-            " must agree on [B, H]");
+            " must agree on the leading axes");
+}
+
+// Scores, mask, softmax and reweight for the given query rows: queries [..., R, Eq] -> [..., R, S].
+Variable weights_for(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                     const ScoreContext& context) {
+  Shape expected = queries.shape();
+  expected.back() = keys.size(-2);
+  Variable scores = score.scores(queries, keys, context);  // [..., R, S]
+  check(scores.shape() == expected, "attention",
+        "the score function returned " + to_string(scores.shape()) + " for queries " +
+            to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
+            "; expected [..., T, S] = " + to_string(expected));
+  // The one place a mask becomes -inf: where the mask says 0 (may not attend).
+  if (context.mask.defined())
+    scores = masked_fill(scores, eq(context.mask, Tensor::scalar(0)), kMinusInf);
+  return score.reweight(softmax(scores, -1), queries, context);  // [..., R, S]
+}
+
+// Row t of a mask that broadcasts to [..., T, S] (a mask without a T axis serves every row).
+Tensor mask_row(const Tensor& mask, int64_t t) {
+  if (!mask.defined() || mask.ndim() < 2 || mask.size(-2) == 1) return mask;
+  return mask.narrow(mask.ndim() - 2, t, 1);
+}
+
+// A looking-back score's weights, one query row after another: [..., T, S].
+Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                            const ScoreContext& context, AlignmentHistory& history) {
+  const int64_t T = queries.size(-2), S = keys.size(-2);
+  std::vector<Variable> rows;
+  for (int64_t t = 0; t < T; ++t) {
+    history.grow_to(S);
+    ScoreContext row = context;
+    row.query_offset += t;
+    row.mask = mask_row(context.mask, t);
+    row.history = &history;
+    const Variable weights =
+        weights_for(score, narrow(queries, -2, t, 1), keys, row);  // [..., 1, S]
+    history.append(weights);
+    rows.push_back(weights);
+  }
+  return rows.size() == 1 ? rows[0] : concat(rows, -2);  // [..., T, S]
 }
 
 }  // namespace
 
 AttentionResult attend(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                       const Variable& values, const Tensor& mask, const Dropout* dropout) {
+                       const Variable& values, const AttentionOptions& options) {
   check_shapes(queries, keys, values);
-  const Shape scores_shape{queries.size(0), queries.size(1), queries.size(2), keys.size(2)};
-
-  Variable scores = score.scores(queries, keys);  // [B, H, T, S]
-  check(scores.shape() == scores_shape, "attention",
-        "the score function returned " + to_string(scores.shape()) + " for queries " +
-            to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
-            "; expected [B, H, T, S] = " + to_string(scores_shape));
-
-  if (mask.defined()) {
-    check(broadcasts_to(mask.shape(), scores_shape), "attention",
-          "mask " + to_string(mask.shape()) + " does not broadcast to the scores [B, H, T, S] = " +
-              to_string(scores_shape));
-    // The one place a mask becomes -inf: where the mask says 0 (may not attend).
-    scores = masked_fill(scores, eq(mask, Tensor::scalar(0)), kMinusInf);  // [B, H, T, S]
+  if (options.mask.defined()) {
+    Shape scores_shape = queries.shape();
+    scores_shape.back() = keys.size(-2);
+    check(broadcasts_to(options.mask.shape(), scores_shape), "attention",
+          "mask " + to_string(options.mask.shape()) +
+              " does not broadcast to the scores [..., T, S] = " + to_string(scores_shape));
   }
+  ScoreContext context;
+  context.kind = options.kind;
+  context.query_offset = options.query_offset;
+  context.key_offset = options.key_offset;
+  context.mask = options.mask;
 
-  Variable weights = softmax(scores, -1);                         // [B, H, T, S]
-  Variable kept = dropout ? dropout->forward(weights) : weights;  // [B, H, T, S]
-  Variable context = matmul(kept, values);  // [B, H, T, S] @ [B, H, S, Ev] -> [B, H, T, Ev]
-  return {context, weights};
+  Variable weights;  // [..., T, S]
+  if (score.uses_history()) {
+    AlignmentHistory fresh;
+    weights = weights_row_by_row(score, queries, keys, context,
+                                 options.history ? *options.history : fresh);
+  } else {
+    weights = weights_for(score, queries, keys, context);
+  }
+  const Variable kept = options.dropout ? options.dropout->forward(weights) : weights;
+  const Variable context_vectors =
+      matmul(kept, values);  // [..., T, S] @ [..., S, Ev] -> [..., T, Ev]
+  return {context_vectors, weights};
+}
+
+AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Variable& keys,
+                           const Variable& values, const AttentionOptions& options) {
+  check(query.ndim() == 2, "attention",
+        "attend_one takes one query per sequence, [B, Eq], got " + to_string(query.shape()));
+  check(!options.mask.defined() || options.mask.ndim() == 2, "attention",
+        "attend_one takes a mask [B, S], got " + to_string(options.mask.shape()));
+  AttentionOptions one = options;
+  if (options.mask.defined()) one.mask = options.mask.unsqueeze(1);  // [B, 1, S]
+  const AttentionResult result = attend(score, unsqueeze(query, 1), keys, values, one);  // T = 1
+  return {squeeze(result.context, 1), squeeze(result.weights, 1)};  // [B, Ev], [B, S]
 }
 
 }  // namespace attn

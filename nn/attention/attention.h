@@ -1,16 +1,25 @@
 // Attention: a weighted sum of the values, the weights depending on the query.
 //
 // Every attention mechanism is the same fixed plumbing around a pluggable score function:
-//   E = score(Q, K)                        [B, H, T, S]   one file per variant (registry.h)
-//   E[b, h, t, s] = -inf where mask == 0   the ONE place where a mask becomes -inf
-//   A = softmax(E) over s                  [B, H, T, S]   each row sums to 1
-//   C = dropout(A) V                       [B, H, T, S] @ [B, H, S, Ev] -> [B, H, T, Ev]
+//   E = score(Q, K)                        [..., T, S]   one file per variant (scores/)
+//   E[..., t, s] = -inf where mask == 0    the ONE place where a mask becomes -inf
+//   A = softmax(E) over s                  [..., T, S]   each row sums to 1
+//   A = reweight(A)                        [..., T, S]   a score's optional step after it
+//   C = dropout(A) V                       [..., T, S] @ [..., S, Ev] -> [..., T, Ev]
 // With the scaled dot score this is Vaswani et al. 2017, §3.2.1:
 //   Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V
+// The leading axes "..." are [B, H] for multi-head attention and [B] for one attention without
+// heads. attend_one() serves the commonest case of the second kind, one query per sequence
+// ([B, Eq]: a recurrent decoder's state at one step), without inventing time or head axes.
+//
 // Dropout on the weights is not in the paper's text; it is in its reference implementation
 // (tensor2tensor) and in most since. A query row whose keys are all masked has no probability
 // to share: softmax gives it all-zero weights (tensor/softmax.h), so its context is 0 and no
 // NaN reaches the values or the gradients.
+//
+// A score that uses_history() sees the alignment of the query before: attention then walks the
+// T queries one by one, appending each row's weights to the history. Given a history that
+// lives on between calls (a decoder's cache), one query per call continues it exactly.
 #pragma once
 
 #include "autograd/variable.h"
@@ -20,15 +29,28 @@
 namespace attn {
 
 struct AttentionResult {
-  Variable context;  // [B, H, T, Ev]  sum_s A[t, s] v_s
-  Variable weights;  // [B, H, T, S]   A = softmax over s, before dropout (what a heat map shows)
+  Variable context;  // [..., T, Ev]  sum_s A[t, s] v_s
+  Variable weights;  // [..., T, S]   A, before dropout (what a heat map shows)
 };
 
-// queries [B, H, T, Eq], keys [B, H, S, Ek], values [B, H, S, Ev];
-// mask broadcasts to [B, H, T, S], 1 = may attend, 0 = may not (nn/mask.h); undefined: no mask;
-// dropout on the weights, nullptr: none.
+// How one attention call is made, besides its queries, keys and values.
+struct AttentionOptions {
+  AttentionKind kind = AttentionKind::cross;
+  Tensor mask;               // broadcasts to [..., T, S], 1 = may attend (mask.h); undefined: none
+  int64_t query_offset = 0;  // absolute position of query 0 (incremental decoding: the step)
+  int64_t key_offset = 0;    // absolute position of key 0
+  AlignmentHistory* history = nullptr;  // kept between calls; nullptr: a fresh one for this call
+  const Dropout* dropout = nullptr;     // on the weights; nullptr: none
+};
+
+// queries [..., T, Eq]; keys [..., S, *] as score.prepare_keys() returned them (prepare once per
+// key sequence); values [..., S, Ev]; "..." is [B] or [B, H].
 AttentionResult attend(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                       const Variable& values, const Tensor& mask = Tensor(),
-                       const Dropout* dropout = nullptr);
+                       const Variable& values, const AttentionOptions& options = {});
+
+// One query per sequence: query [B, Eq], keys [B, S, *] (prepared), values [B, S, Ev], the
+// options' mask [B, S] -> context [B, Ev], weights [B, S].
+AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Variable& keys,
+                           const Variable& values, const AttentionOptions& options = {});
 
 }  // namespace attn

@@ -44,8 +44,14 @@ Variable merge_heads(const Variable& x) {
 }  // namespace
 
 MultiHeadAttention::MultiHeadAttention(int64_t d_model, int64_t heads, Generator& generator,
-                                       real dropout, const std::string& score,
-                                       int64_t max_source_length)
+                                       real dropout, const std::string& score, AttentionKind kind)
+    : MultiHeadAttention(
+          d_model, heads, generator, dropout,
+          [&score](const ScoreSpec& spec) { return make_score_function(score, spec); }, kind) {}
+
+MultiHeadAttention::MultiHeadAttention(int64_t d_model, int64_t heads, Generator& generator,
+                                       real dropout, const ScoreMaker& make_score,
+                                       AttentionKind kind)
     : d_model_(d_model),
       heads_(heads),
       head_dim_(checked_head_dim(d_model, heads)),
@@ -53,19 +59,28 @@ MultiHeadAttention::MultiHeadAttention(int64_t d_model, int64_t heads, Generator
       w_k(d_model, d_model, generator),
       w_v(d_model, d_model, generator),
       w_o(d_model, d_model, generator),
+      kind_(kind),
       dropout_(dropout, generator) {
   ScoreSpec spec;
   spec.query_dim = head_dim_;
   spec.key_dim = head_dim_;
-  spec.max_source_length = max_source_length;
-  spec.seed = generator.next_u64();
-  score_ = make_score_function(score, spec);
+  spec.heads = heads_;
+  spec.seed = generator.next_u64();  // drawn after the projections' weights
+  score_ = make_score(spec);
   register_module("w_q", w_q);
   register_module("w_k", w_k);
   register_module("w_v", w_v);
   register_module("w_o", w_o);
   register_module("score", *score_);
   register_module("dropout", dropout_);
+}
+
+Variable MultiHeadAttention::project_keys(const Variable& key) {
+  return score_->prepare_keys(split_heads(w_k.forward(key), heads_, head_dim_));  // [N, H, L, *]
+}
+
+Variable MultiHeadAttention::project_values(const Variable& value) const {
+  return split_heads(w_v.forward(value), heads_, head_dim_);  // [N, L, D] -> [N, H, L, E]
 }
 
 Variable MultiHeadAttention::forward(const Variable& query, const Variable& key,
@@ -79,48 +94,64 @@ Variable MultiHeadAttention::forward(const Variable& query, const Variable& key,
                 "with D = d_model = " + std::to_string(d_model_) + ", got query " +
                 to_string(query.shape()) + ", key " + to_string(key.shape()) + ", value " +
                 to_string(value.shape()));
-  Variable k = split_heads(w_k.forward(key), heads_, head_dim_);    // [B, S, D] -> [B, H, S, E]
-  Variable v = split_heads(w_v.forward(value), heads_, head_dim_);  // [B, S, D] -> [B, H, S, E]
-  return attend_projected(query, k, v, mask);                       // [B, T, D]
+  Variable k = project_keys(key);                          // [B, S, D] -> [B, H, S, *]
+  Variable v = project_values(value);                      // [B, S, D] -> [B, H, S, E]
+  return attend_projected(query, k, v, mask, 0, nullptr);  // [B, T, D]
 }
 
 Variable MultiHeadAttention::attend_projected(const Variable& query, const Variable& keys,
-                                              const Variable& values, const Tensor& mask) {
+                                              const Variable& values, const Tensor& mask,
+                                              int64_t query_offset, AlignmentHistory* history) {
   Variable q = split_heads(w_q.forward(query), heads_, head_dim_);  // [B, T, D] -> [B, H, T, E]
-  AttentionResult result = attend(*score_, q, keys, values, mask, &dropout_);  // [B, H, T, E]
-  weights_ = result.weights.value();                                          // [B, H, T, S]
+  AttentionOptions options;
+  options.kind = kind_;
+  options.mask = mask;
+  options.query_offset = query_offset;
+  options.history = history;
+  options.dropout = &dropout_;
+  AttentionResult result = attend(*score_, q, keys, values, options);  // [B, H, T, E]
+  weights_ = result.weights.value();                                   // [B, H, T, S]
   return w_o.forward(merge_heads(result.context));  // [B, H, T, E] -> [B, T, D] -> [B, T, D]
 }
 
 // ---- incremental decoding -----------------------------------------------------------------------
 
-void KeyValueCache::select_rows(const Tensor& rows) {
-  keys = Variable(index_select(keys.value(), 0, rows));      // [N, H, L, E]
+void AttentionCache::select_rows(const Tensor& rows) {
+  if (empty()) return;  // nothing cached yet (beam search repeats rows before the first step)
+  keys = Variable(index_select(keys.value(), 0, rows));      // [N, H, L, *]
   values = Variable(index_select(values.value(), 0, rows));  // [N, H, L, E]
+  history.select_rows(rows);
 }
 
-KeyValueCache MultiHeadAttention::project_keys_values(const Variable& memory) const {
+AttentionCache MultiHeadAttention::start_cache(const Variable& memory) {
   check(memory.ndim() == 3 && memory.size(2) == d_model_, "multi_head_attention",
         "memory must be [N, S, " + std::to_string(d_model_) + "], got " + to_string(memory.shape()));
-  return {split_heads(w_k.forward(memory), heads_, head_dim_),   // [N, H, S, E]
-          split_heads(w_v.forward(memory), heads_, head_dim_)};  // [N, H, S, E]
+  AttentionCache cache;
+  cache.keys = project_keys(memory);      // [N, H, S, *]
+  cache.values = project_values(memory);  // [N, H, S, E]
+  return cache;
 }
 
-Variable MultiHeadAttention::forward_cached(const Variable& query, const KeyValueCache& cache,
-                                            const Tensor& mask) {
+Variable MultiHeadAttention::forward_cached(const Variable& query, AttentionCache& cache,
+                                            const Tensor& mask, int64_t query_offset) {
   check(!cache.empty(), "multi_head_attention", "forward_cached needs a filled cache");
-  return attend_projected(query, cache.keys, cache.values, mask);  // [N, T, D]
+  return attend_projected(query, cache.keys, cache.values, mask, query_offset,
+                          &cache.history);  // [N, T, D]
 }
 
-Variable MultiHeadAttention::forward_step(const Variable& x, KeyValueCache& cache) {
-  KeyValueCache step = project_keys_values(x);  // [N, H, T_new, E] each
+Variable MultiHeadAttention::forward_step(const Variable& x, AttentionCache& cache) {
+  const int64_t position = cache.length();    // where the first new position sits
+  const Variable keys = project_keys(x);      // [N, H, T_new, *]
+  const Variable values = project_values(x);  // [N, H, T_new, E]
   if (cache.empty()) {
-    cache = step;
+    cache.keys = keys;
+    cache.values = values;
   } else {
-    cache.keys = concat({cache.keys, step.keys}, 2);        // [N, H, L + T_new, E]
-    cache.values = concat({cache.values, step.values}, 2);  // [N, H, L + T_new, E]
+    cache.keys = concat({cache.keys, keys}, 2);        // [N, H, L + T_new, *]
+    cache.values = concat({cache.values, values}, 2);  // [N, H, L + T_new, E]
   }
-  return attend_projected(x, cache.keys, cache.values, Tensor());  // [N, T_new, D]
+  return attend_projected(x, cache.keys, cache.values, Tensor(), position,
+                          &cache.history);  // [N, T_new, D]
 }
 
 }  // namespace attn

@@ -8,15 +8,17 @@
 // side by side as one Linear w_q [D -> D]; splitting its output into heads is a reshape:
 //   [B, T, D] -> [B, T, H, E] -> [B, H, T, E]      and back:   [B, H, T, E] -> [B, T, D]
 // Attention itself is attend() (attention.h) with any registered score function, shared by the
-// heads; the paper's is "scaled_dot". Unlike the paper, the projections carry biases, as in
+// heads (built with spec.heads = H, so a per-head score such as ALiBi can tell them apart);
+// the paper's is "scaled_dot". Unlike the paper, the projections carry biases, as in
 // torch.nn.MultiheadAttention and the reference implementation.
 //
 // One module serves all three uses in the Transformer:
-//   encoder self-attention        forward(x, x, x, padding_mask(source))               T = S
-//   decoder masked self-attention forward(y, y, y, combine_masks(padding, causal_mask))
-//   encoder-decoder attention     forward(y, memory, memory, padding_mask(source))     T != S
+//   encoder self-attention        forward(x, x, x, source_mask)                      self, T = S
+//   decoder masked self-attention forward(y, y, y, combine_masks(padding, causal_mask))  self
+//   encoder-decoder attention     forward(y, memory, memory, source_mask)            cross
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,39 +30,50 @@
 
 namespace attn {
 
-// Keys and values already projected and split into heads: what incremental decoding keeps from
-// one step to the next instead of recomputing them for the whole prefix.
-struct KeyValueCache {
-  Variable keys;    // [N, H, L, E]
-  Variable values;  // [N, H, L, E]
+// Keys and values already projected and split into heads, and the attention's history: what
+// incremental decoding keeps from one step to the next instead of recomputing it.
+struct AttentionCache {
+  Variable keys;             // [N, H, L, *] as the score prepared them (score_function.h)
+  Variable values;           // [N, H, L, E]
+  AlignmentHistory history;  // the alignments so far, for scores that look back
   bool empty() const { return !keys.defined(); }
-  // Keeps rows `rows` (whole numbers) of every cached tensor, in that order: beam search uses it
+  int64_t length() const { return empty() ? 0 : keys.size(2); }  // L, positions cached
+  // Keeps rows `rows` (whole numbers) of everything cached, in that order: beam search uses it
   // to follow each surviving hypothesis back to its parent.
   void select_rows(const Tensor& rows);
 };
 
 class MultiHeadAttention : public Module {
  public:
-  // d_model D must be divisible by heads H. `score` names a registered score function
-  // (registry.h); max_source_length is needed only by "location". Dropout p on the weights.
+  // d_model D must be divisible by heads H. `score` names a registered score function, with its
+  // settings if any (registry.h); `kind` says whether it is self- or cross-attention. Dropout p
+  // on the weights.
   MultiHeadAttention(int64_t d_model, int64_t heads, Generator& generator, real dropout = 0,
-                     const std::string& score = "scaled_dot", int64_t max_source_length = 0);
+                     const std::string& score = "scaled_dot",
+                     AttentionKind kind = AttentionKind::self);
+  // The same around a score function that `make_score` builds from the spec (one not in the
+  // registry, while trying it out).
+  using ScoreMaker = std::function<std::unique_ptr<ScoreFunction>(const ScoreSpec&)>;
+  MultiHeadAttention(int64_t d_model, int64_t heads, Generator& generator, real dropout,
+                     const ScoreMaker& make_score, AttentionKind kind);
 
   // query [B, T, D], key [B, S, D], value [B, S, D], mask broadcastable to [B, H, T, S]
-  // (1 = may attend; nn/mask.h), undefined: none  ->  [B, T, D]
+  // (1 = may attend; mask.h), undefined: none  ->  [B, T, D]. Positions count from 0.
   Variable forward(const Variable& query, const Variable& key, const Variable& value,
                    const Tensor& mask = Tensor());
 
   // ---- incremental decoding: the same results as forward(), computed one step at a time ----
-  // Projects keys and values once: memory [N, S, D] -> cache of [N, H, S, E].
-  KeyValueCache project_keys_values(const Variable& memory) const;
-  // Attention of query [N, T, D] over the keys and values in `cache` -> [N, T, D].
-  Variable forward_cached(const Variable& query, const KeyValueCache& cache,
-                          const Tensor& mask = Tensor());
+  // Cross-attention: projects (and prepares) the memory's keys and values once:
+  // memory [N, S, D] -> a cache of [N, H, S, *].
+  AttentionCache start_cache(const Variable& memory);
+  // Attention of new positions query [N, T_new, D], the first at position query_offset, over
+  // the keys and values in `cache` -> [N, T_new, D]. The cache's history advances.
+  Variable forward_cached(const Variable& query, AttentionCache& cache, const Tensor& mask,
+                          int64_t query_offset);
   // Self-attention for new positions x [N, T_new, D]: their keys and values are appended to
   // `cache`, then they attend over every cached position (all of them earlier or equal, so no
   // causal mask is needed) -> [N, T_new, D].
-  Variable forward_step(const Variable& x, KeyValueCache& cache);
+  Variable forward_step(const Variable& x, AttentionCache& cache);
 
   // The weights of every head from the last forward, [B, H, T, S] (before dropout).
   const Tensor& attention_weights() const { return weights_; }
@@ -84,10 +97,14 @@ class MultiHeadAttention : public Module {
   Linear w_o;  // W^O [D -> D]: mixes the concatenated heads
 
  private:
+  // keys or values [N, L, D] -> [N, H, L, E], keys then prepared by the score.
+  Variable project_keys(const Variable& key);
+  Variable project_values(const Variable& value) const;
   // Everything after the key and value projections: q = x W^Q, attention, W^O.
   Variable attend_projected(const Variable& query, const Variable& keys, const Variable& values,
-                            const Tensor& mask);
+                            const Tensor& mask, int64_t query_offset, AlignmentHistory* history);
 
+  AttentionKind kind_;
   std::unique_ptr<ScoreFunction> score_;
   Dropout dropout_;
   Tensor weights_;  // [B, H, T, S] from the last forward

@@ -9,11 +9,9 @@ namespace attn {
 
 DecoderLayer::DecoderLayer(const LayerConfig& config, Generator& generator)
     : norm_(config.norm),
-      self_attn_(config.d_model, config.heads, generator, 0, config.score,
-                 config.max_source_length),
+      self_attn_(config.d_model, config.heads, generator, 0, config.score, AttentionKind::self),
       self_attn_norm_(config.d_model),
-      cross_attn_(config.d_model, config.heads, generator, 0, config.score,
-                  config.max_source_length),
+      cross_attn_(config.d_model, config.heads, generator, 0, config.score, AttentionKind::cross),
       cross_attn_norm_(config.d_model),
       feed_forward_(config.d_model, config.d_ff, generator, config.dropout, config.activation),
       feed_forward_norm_(config.d_model),
@@ -46,17 +44,18 @@ Variable DecoderLayer::forward(const Variable& y, const Variable& memory,
 
 // Self-attention reads the cached keys and values of every earlier position instead of
 // recomputing them; cross-attention reads the memory's, projected once in start_cache.
-DecoderLayerCache DecoderLayer::start_cache(const Variable& memory) const {
-  return {KeyValueCache{}, cross_attn_.project_keys_values(memory)};  // [N, H, S, E]
+DecoderLayerCache DecoderLayer::start_cache(const Variable& memory) {
+  return {AttentionCache{}, cross_attn_.start_cache(memory)};  // [N, H, S, *]
 }
 
 Variable DecoderLayer::forward_step(const Variable& y, DecoderLayerCache& cache,
                                     const Tensor& source_mask) {
+  const int64_t position = cache.self.length();  // of the first new target position
   Variable h = residual(y, self_attn_norm_, dropout_, norm_, [&](const Variable& n) {
     return self_attn_.forward_step(n, cache.self);  // [N, T_new, D]
   });
   h = residual(h, cross_attn_norm_, dropout_, norm_, [&](const Variable& n) {
-    return cross_attn_.forward_cached(n, cache.cross, source_mask);  // [N, T_new, D]
+    return cross_attn_.forward_cached(n, cache.cross, source_mask, position);  // [N, T_new, D]
   });
   return residual(h, feed_forward_norm_, dropout_, norm_, [&](const Variable& n) {
     return feed_forward_.forward(n);  // [N, T_new, D]
@@ -84,7 +83,7 @@ Variable Decoder::forward(const Variable& y, const Variable& memory, const Tenso
   return final_norm_ ? final_norm_->forward(h) : h;  // [B, T, D]
 }
 
-std::vector<DecoderLayerCache> Decoder::start_cache(const Variable& memory) const {
+std::vector<DecoderLayerCache> Decoder::start_cache(const Variable& memory) {
   std::vector<DecoderLayerCache> caches;
   for (const auto& layer : layers_) caches.push_back(layer->start_cache(memory));
   return caches;

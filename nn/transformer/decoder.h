@@ -27,8 +27,13 @@ namespace attn {
 
 // What incremental decoding keeps for one decoder layer between steps.
 struct DecoderLayerCache {
-  KeyValueCache self;   // keys and values of every target position decoded so far
-  KeyValueCache cross;  // keys and values of the memory, projected once per sentence
+  AttentionCache self;   // keys and values of every target position decoded so far
+  AttentionCache cross;  // keys and values of the memory, projected once per sentence
+  // Keeps rows `rows` of both, in that order (beam search).
+  void select_rows(const Tensor& rows) {
+    self.select_rows(rows);
+    cross.select_rows(rows);
+  }
 };
 
 class DecoderLayer : public Module {
@@ -41,7 +46,7 @@ class DecoderLayer : public Module {
 
   // Incremental decoding: the same result as forward() on the whole prefix, for the newest
   // positions only. y [N, T_new, D] -> [N, T_new, D]; the cache grows by T_new positions.
-  DecoderLayerCache start_cache(const Variable& memory) const;
+  DecoderLayerCache start_cache(const Variable& memory);
   Variable forward_step(const Variable& y, DecoderLayerCache& cache, const Tensor& source_mask);
 
   const MultiHeadAttention& self_attention() const { return self_attn_; }
@@ -67,7 +72,7 @@ class Decoder : public Module {
                    const Tensor& source_mask);
 
   // Incremental decoding through every layer (see DecoderLayer::forward_step).
-  std::vector<DecoderLayerCache> start_cache(const Variable& memory) const;
+  std::vector<DecoderLayerCache> start_cache(const Variable& memory);
   Variable forward_step(const Variable& y, std::vector<DecoderLayerCache>& caches,
                         const Tensor& source_mask);
 

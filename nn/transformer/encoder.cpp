@@ -9,8 +9,7 @@ namespace attn {
 
 EncoderLayer::EncoderLayer(const LayerConfig& config, Generator& generator)
     : norm_(config.norm),
-      self_attn_(config.d_model, config.heads, generator, 0, config.score,
-                 config.max_source_length),
+      self_attn_(config.d_model, config.heads, generator, 0, config.score, AttentionKind::self),
       self_attn_norm_(config.d_model),
       feed_forward_(config.d_model, config.d_ff, generator, config.dropout, config.activation),
       feed_forward_norm_(config.d_model),

@@ -36,10 +36,9 @@ struct LayerConfig {
   int64_t heads = 8;                   // H, attention heads, Table 3; head width E = D / H
   int64_t d_ff = 2048;                 // F, inner width of the feed-forward sublayer, Table 3
   real dropout = 0.1;                  // P_drop on every sublayer output, §5.4 and Table 3
-  std::string score = "scaled_dot";    // score function (nn/attention/registry.h), §3.2.1
+  std::string score = "scaled_dot";    // score function, with its settings (attention/registry.h)
   NormPlacement norm = NormPlacement::post;  // LayerNorm placement, see NormPlacement
   Activation activation = Activation::relu;  // feed-forward non-linearity, §3.3: ReLU
-  int64_t max_source_length = 0;       // longest key sequence, for location-based scores only
 };
 
 // One sublayer with its residual connection, dropout and LayerNorm, placed per `placement`.

@@ -41,6 +41,16 @@ done
 "$attn" attention --model "$dir/model" --src "ein Hund läuft" --out "$dir/map.svg" > /dev/null
 head -c 4 "$dir/map.svg" | grep -q "<svg" || fail "attn attention wrote no SVG"
 
+# ---- any registered score, with its settings, through training and cached decoding ----
+for score in alibi location_aware:filters=2,width=3; do
+  "$attn" train --tsv "$dir/train.tsv" --valid-tsv "$dir/valid.tsv" --out "$dir/$score" \
+    --tokenizer word --preset micro --score "$score" --steps 6 --batch-tokens 256 --warmup 2 \
+    --threads 1 2> "$dir/score.log" || { cat "$dir/score.log"; fail "attn train --score $score"; }
+  grep -q "\"score\":\"$score\"" "$dir/$score/config.json" || fail "config.json lacks the score $score"
+  "$attn" translate --model "$dir/$score" --beam 2 < "$dir/valid.src" > "$dir/score.hyp"
+  [ "$(wc -l < "$dir/score.hyp")" -eq 4 ] || fail "attn translate with --score $score"
+done
+
 # ---- resuming: a second run continues from the checkpoint ----
 "$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 50 --threads 1 2> "$dir/resume.log"
 grep -q "resuming at step 40" "$dir/resume.log" || fail "attn train did not resume"
@@ -62,4 +72,7 @@ expect_error "bad.tsv:2: expected source<TAB>target" "$attn" train --tsv "$dir/b
 expect_error "--steps expects a whole number" "$attn" train --tsv "$dir/train.tsv" --out "$dir/z" --steps many
 expect_error "config.json" "$attn" translate --model "$dir/nowhere"
 expect_error "unknown command" "$attn" dance
+expect_error "--score alibi score: takes no settings" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --score alibi:x=1
+expect_error "--d-model must be in 1..16384, got 0" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --d-model 0
+expect_error "unknown architecture 'rnn9000'" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --arch rnn9000
 echo "attn command: 1 passed, 0 failed"

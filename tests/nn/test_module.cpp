@@ -87,7 +87,8 @@ TEST_CASE("Module: a parameter registered as shared must already be a parameter"
    public:
     Bad() { register_parameter("w", Variable(Tensor::zeros({2}))); }  // no gradient wanted
   };
-  CHECK_THROWS_WITH_AS(Bad(), doctest::Contains("register_parameter: w: a shared parameter"), Error);
+  CHECK_THROWS_WITH_AS(Bad(), doctest::Contains("register_parameter: w: a shared parameter"),
+                       Error);
 }
 
 TEST_CASE("Module: parameter names compose with dots, in registration order") {

@@ -6,8 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "train/io/atomic_file.h"
+#include "models/transformer/transformer.h"
 #include "train/data/dates.h"
+#include "train/io/atomic_file.h"
 #include "train/io/json.h"
 #include "train/trainer.h"
 #include "train/translator.h"
@@ -29,14 +30,12 @@ TrainOptions micro_options(const std::string& data, const std::string& out) {
   o.tsv_path = data + "/train.tsv";
   o.valid_tsv_path = data + "/valid.tsv";
   o.out_dir = out;
-  o.preset = "tiny";
-  o.d_model = 16;
-  o.heads = 2;
-  o.d_ff = 32;
-  o.encoder_layers = 1;
-  o.decoder_layers = 1;
+  TransformerConfig model = TransformerConfig::micro();  // D 16, 2 heads, F 32
+  model.encoder_layers = 1;
+  model.decoder_layers = 1;
+  model.dropout = 0.1;  // dropout masks must continue exactly too
+  o.model = std::make_shared<TransformerConfig>(model);
   o.tokenizer = "char";
-  o.dropout = 0.1;  // dropout masks must continue exactly too
   o.batch_tokens = 300;
   o.warmup = 10;
   o.eval_interval = 6;

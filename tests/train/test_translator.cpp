@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "models/transformer/transformer.h"
+#include "train/text/bpe.h"
 #include "train/text/tokenizer.h"
-#include "train/translator.h"
 #include "train/text/vocabulary.h"
+#include "train/translator.h"
 
 using namespace attn;
 
@@ -49,4 +51,35 @@ TEST_CASE("translator: batch size changes no translation, each sentence has its 
     for (size_t i = 0; i < sentences.size(); ++i)
       CHECK(one_by_one[i].size() <= sentences[i].size() * 3 / 2 + 10);
   }
+}
+
+TEST_CASE(
+    "translator: an attention map labels tokens as a reader writes them, BPE's end-of-word "
+    "mark hidden") {
+  const std::vector<std::string> texts = {"ein Hund rennt durch den Schnee", "ein Hund schläft",
+                                          "der Schnee fällt", "ein Hund rennt"};
+  const auto bpe = std::make_shared<BpeTokenizer>(BpeTokenizer::learn(texts, 12));
+  std::map<std::string, int64_t> counts;
+  for (const std::string& text : texts)
+    for (const std::string& token : bpe->tokenize(text)) ++counts[token];
+  const TextSide side{bpe, Vocabulary::from_counts(counts)};
+  TransformerConfig config =
+      TransformerConfig::micro(side.vocabulary.size(), side.vocabulary.size());
+  config.seed = 3;
+  Translator translator(config, side, side);
+  const AttentionMap map = translator.attention_map("ein Hund rennt durch den Schnee", -1);
+  // Read as written: a piece ending in '-' continues into the next one, the others end a word.
+  std::string text;
+  for (const std::string& label : map.source_tokens) {
+    CHECK(label.find("</w>") == std::string::npos);
+    text += label.back() == '-' ? label.substr(0, label.size() - 1) : label + " ";
+  }
+  CHECK(text == "ein Hund rennt durch den Schnee ");
+  CHECK(map.source_tokens.size() > 6);  // 12 merges leave some words in pieces
+  CHECK(map.weights.shape() == Shape{static_cast<int64_t>(map.target_tokens.size()),
+                                     static_cast<int64_t>(map.source_tokens.size())});
+  CHECK(map.layers == 2);
+  CHECK(map.heads == 2);
+  CHECK_THROWS_WITH(translator.attention_map("ein Hund", 2), "attention: layer must be in 0..1");
+  CHECK_THROWS_WITH(translator.attention_map("ein Hund", 0, 2), "attention: head must be in 0..1");
 }

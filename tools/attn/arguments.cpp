@@ -1,6 +1,7 @@
 // Parsing --name value / --flag arguments (see arguments.h).
 #include "tools/attn/arguments.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace attn::cli {
@@ -64,6 +65,59 @@ double Arguments::number(const std::string& name, double fallback) const {
   if (used == 0 || used != value.size() || !std::isfinite(parsed))
     throw UsageError{"attn " + command_ + ": --" + name + " expects a number, got '" + value + "'"};
   return parsed;
+}
+
+// ---- settings as options ------------------------------------------------------------------------
+
+std::set<std::string> option_names(const Settings& settings) {
+  std::set<std::string> names;
+  for (const Setting& setting : settings)
+    if (!setting.internal) names.insert(setting.option);
+  return names;
+}
+
+void apply_settings(const Arguments& arguments, Settings& settings) {
+  for (Setting& setting : settings) {
+    if (setting.internal || !arguments.has(setting.option)) continue;
+    try {
+      setting.set(arguments.text(setting.option));
+    } catch (const std::exception& error) {
+      throw UsageError{"attn " + arguments.command() + ": --" + setting.option + " " +
+                       error.what()};
+    }
+  }
+}
+
+// What an option's value looks like in the help: N, X, true|false, a|b|c or TEXT.
+static std::string value_name(const Setting& setting) {
+  if (!setting.choices.empty()) {
+    std::string choices;
+    for (const std::string& choice : setting.choices)
+      choices += (choices.empty() ? "" : "|") + choice;
+    return choices;
+  }
+  switch (setting.kind) {
+    case SettingKind::integer:
+      return "N";
+    case SettingKind::number:
+      return "X";
+    case SettingKind::flag:
+      return "true|false";
+    case SettingKind::text:
+      return "TEXT";
+  }
+  return "VALUE";
+}
+
+std::string settings_help(const Settings& settings) {
+  std::string help;
+  for (const Setting& setting : settings) {
+    if (setting.internal) continue;
+    std::string left = "  --" + setting.option + " " + value_name(setting);
+    left.resize(std::max<size_t>(left.size() + 1, 31), ' ');
+    help += left + setting.help + " (default " + setting.get() + ")\n";
+  }
+  return help;
 }
 
 }  // namespace attn::cli

@@ -1,5 +1,9 @@
 // Command-line arguments of the form  --name value  and  --flag,  checked against a list of the
 // options a command knows, so a typo is an error rather than silently ignored.
+//
+// Declared settings (nn/settings.h) become options with no further code: every setting that is
+// not internal is  --option VALUE,  its help line comes from the declaration, and a bad value is
+// one line naming the option ("attn train: --d-model must be in 1..16384, got 0").
 #pragma once
 
 #include <cstdint>
@@ -7,6 +11,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "nn/settings.h"
 
 namespace attn::cli {
 
@@ -27,10 +33,20 @@ class Arguments {
   std::string required(const std::string& name) const;
   int64_t integer(const std::string& name, int64_t fallback) const;
   double number(const std::string& name, double fallback) const;
+  const std::string& command() const { return command_; }
 
  private:
   std::string command_;
   std::map<std::string, std::string> values_;
 };
+
+// The option names of the settings that are options (not internal).
+std::set<std::string> option_names(const Settings& settings);
+
+// Sets every setting whose option `arguments` holds; errors name the option.
+void apply_settings(const Arguments& arguments, Settings& settings);
+
+// One help line per option: "  --d-model N                  model width D (default 128)".
+std::string settings_help(const Settings& settings);
 
 }  // namespace attn::cli

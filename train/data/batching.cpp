@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "train/text/vocabulary.h"
+#include "models/seq2seq/special_tokens.h"
 
 namespace attn {
 
@@ -63,25 +63,38 @@ Batch collate(const std::vector<Example>& examples, const std::vector<size_t>& i
         std::max<int64_t>(target_length, static_cast<int64_t>(examples[i].target.size()) + 1);
   }
   const int64_t rows = static_cast<int64_t>(indices.size());
+  const real pad = static_cast<real>(special_tokens::pad);
+  Tensor source_ids = Tensor::full({rows, source_length}, pad);  // [B, S]
   Batch batch;
-  batch.source = Tensor::full({rows, source_length}, Vocabulary::pad);      // [B, S]
-  batch.target_in = Tensor::full({rows, target_length}, Vocabulary::pad);   // [B, T]
-  batch.target_out = Tensor::full({rows, target_length}, Vocabulary::pad);  // [B, T]
+  batch.target_in = Tensor::full({rows, target_length}, pad);   // [B, T]
+  batch.target_out = Tensor::full({rows, target_length}, pad);  // [B, T]
   for (int64_t row = 0; row < rows; ++row) {
     const Example& example = examples[indices[static_cast<size_t>(row)]];
-    real* source = batch.source.data() + row * source_length;
+    real* source = source_ids.data() + row * source_length;
     real* target_in = batch.target_in.data() + row * target_length;
     real* target_out = batch.target_out.data() + row * target_length;
     for (size_t t = 0; t < example.source.size(); ++t) source[t] = static_cast<real>(example.source[t]);
-    target_in[0] = Vocabulary::bos;
+    target_in[0] = static_cast<real>(special_tokens::bos);
     for (size_t t = 0; t < example.target.size(); ++t) {
       target_in[t + 1] = static_cast<real>(example.target[t]);
       target_out[t] = static_cast<real>(example.target[t]);
     }
-    target_out[example.target.size()] = Vocabulary::eos;
+    target_out[example.target.size()] = static_cast<real>(special_tokens::eos);
     batch.target_tokens += static_cast<int64_t>(example.target.size()) + 1;
   }
+  batch.source = token_source(source_ids);  // the padding mask, built once per batch
   return batch;
+}
+
+ExampleBatches::ExampleBatches(std::vector<Example> examples, int64_t max_tokens)
+    : examples_(std::move(examples)), max_tokens_(max_tokens) {}
+
+std::vector<std::vector<size_t>> ExampleBatches::epoch(Generator& order) const {
+  return make_batches(examples_, max_tokens_, order);
+}
+
+Batch ExampleBatches::batch(const std::vector<size_t>& indices) const {
+  return collate(examples_, indices);
 }
 
 }  // namespace attn

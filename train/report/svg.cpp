@@ -42,6 +42,36 @@ static double text_width(const std::string& text) {
   return 7.0 * static_cast<double>(utf8_characters(text).size());
 }
 
+// Title width estimate in pixels: about 8 per character at font-size 14.
+static double title_width(const std::string& text) {
+  return 8.0 * static_cast<double>(utf8_characters(text).size());
+}
+
+// `text` in lines of at most `max_width` pixels at font-size 14, broken between words (a word
+// wider than that gets a line of its own).
+static std::vector<std::string> wrap_words(const std::string& text, double max_width) {
+  std::vector<std::string> lines;
+  std::string line, word;
+  auto flush_word = [&] {
+    if (word.empty()) return;
+    if (!line.empty() && title_width(line + " " + word) > max_width) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ')
+      flush_word();
+    else
+      word += c;
+  }
+  flush_word();
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
+}
+
 // ---- heatmap ----------------------------------------------------------------------------------
 
 std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& row_labels,
@@ -52,17 +82,32 @@ std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& r
                                 std::to_string(row_labels.size()) + " row and " +
                                 std::to_string(column_labels.size()) + " column labels");
   const double cell = 28;
-  double left = 20, top = 40;
+  double left = 20, label_height = 0;
   for (const auto& label : row_labels) left = std::max(left, text_width(label) + 16);
-  for (const auto& label : column_labels) top = std::max(top, text_width(label) * 0.75 + 40);
-  const double width = left + cell * static_cast<double>(column_labels.size()) + 20;
+  for (const auto& label : column_labels)
+    label_height = std::max(label_height, text_width(label) * 0.75);
+  double width = left + cell * static_cast<double>(column_labels.size()) + 20;
+  // Column labels are drawn rotated by 45 degrees: each reaches right of its column by ~0.71 of
+  // its length, so the picture widens until the last one fits.
+  for (size_t s = 0; s < column_labels.size(); ++s)
+    width = std::max(width, left + cell * (static_cast<double>(s) + 0.6) +
+                                0.71 * text_width(column_labels[s]) + 10);
+  // The title is never cut: it wraps at word boundaries to the picture's width (at least 480
+  // pixels), and the picture grows to hold it.
+  const std::vector<std::string> title_lines = wrap_words(title, std::max(width, 480.0) - 20);
+  for (const auto& line : title_lines) width = std::max(width, title_width(line) + 20);
+  const double title_height = 18.0 * static_cast<double>(title_lines.size()) + 10;
+  const double top = title_height + std::max(12.0, label_height + 12);
   const double height = top + cell * static_cast<double>(row_labels.size()) + 20;
 
   std::string svg = format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n", width, height);
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"10\" y=\"20\" font-size=\"14\">" + xml_escape(title) + "</text>\n";
+  for (size_t i = 0; i < title_lines.size(); ++i)
+    svg +=
+        format("<text x=\"10\" y=\"%.0f\" font-size=\"14\">", 20 + 18.0 * static_cast<double>(i)) +
+        xml_escape(title_lines[i]) + "</text>\n";
   const Tensor values = weights.contiguous();
   for (size_t t = 0; t < row_labels.size(); ++t) {
     const double y = top + cell * static_cast<double>(t);

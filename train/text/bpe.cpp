@@ -187,15 +187,33 @@ std::vector<std::string> BpeTokenizer::tokenize(const std::string& text) const {
   return tokens;
 }
 
+// True when `token` ends its word (carries the end-of-word mark).
+static bool ends_word(const std::string& token) {
+  const std::string mark = BpeTokenizer::end_of_word;
+  return token.size() >= mark.size() &&
+         token.compare(token.size() - mark.size(), mark.size(), mark) == 0;
+}
+
+// `token` without its end-of-word mark.
+static std::string without_mark(const std::string& token) {
+  const size_t mark = std::string(BpeTokenizer::end_of_word).size();
+  return ends_word(token) ? token.substr(0, token.size() - mark) : token;
+}
+
+std::vector<std::string> BpeTokenizer::display(const std::vector<std::string>& tokens) const {
+  std::vector<std::string> labels;
+  for (const std::string& token : tokens)
+    labels.push_back(ends_word(token) ? without_mark(token) : token + "-");
+  return labels;
+}
+
 std::string BpeTokenizer::detokenize(const std::vector<std::string>& tokens) const {
   // Glue symbols until one carries the end-of-word mark; then the word is complete.
-  const std::string mark = end_of_word;
   std::vector<std::string> words;
   std::string word;
   for (const std::string& token : tokens) {
-    const bool ends = token.size() >= mark.size() &&
-                      token.compare(token.size() - mark.size(), mark.size(), mark) == 0;
-    word += ends ? token.substr(0, token.size() - mark.size()) : token;
+    const bool ends = ends_word(token);
+    word += without_mark(token);
     if (ends) {
       words.push_back(word);
       word.clear();

@@ -34,6 +34,9 @@ class BpeTokenizer : public Tokenizer {
   std::string kind() const override { return "bpe"; }
   std::vector<std::string> tokenize(const std::string& text) const override;
   std::string detokenize(const std::vector<std::string>& tokens) const override;
+  // Word-final pieces lose the mark, pieces a word continues get a trailing '-', as in
+  // hyphenation: Hund</w> -> "Hund";  Sch nee</w> -> "Sch-" "nee".
+  std::vector<std::string> display(const std::vector<std::string>& tokens) const override;
   Json to_json() const override;
 
   const std::vector<Merge>& merges() const { return merges_; }

@@ -21,6 +21,11 @@ class Tokenizer {
   virtual std::string kind() const = 0;  // "char", "word" or "bpe"
   virtual std::vector<std::string> tokenize(const std::string& text) const = 0;
   virtual std::string detokenize(const std::vector<std::string>& tokens) const = 0;
+  // The tokens as a reader writes them, one label each, for pictures (attention heat maps). The
+  // default is the tokens themselves; BPE hides its end-of-word mark (bpe.h).
+  virtual std::vector<std::string> display(const std::vector<std::string>& tokens) const {
+    return tokens;
+  }
   // {"kind": ..., plus whatever the tokenizer learned}, saved with a model.
   virtual Json to_json() const;
 };

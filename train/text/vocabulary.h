@@ -1,6 +1,7 @@
 // Vocabulary: the bijection between token strings and the ids a model sees.
 //
-// Ids 0..3 are reserved for the special tokens every sequence model needs:
+// Ids 0..3 are the special tokens every sequence model reserves (models/seq2seq/special_tokens.h,
+// their one definition):
 //   <pad> 0  fills batches to equal length (ignored by the loss and masked in attention)
 //   <bos> 1  begins a target sequence      <eos> 2  ends one
 //   <unk> 3  stands for any token the vocabulary does not hold
@@ -14,13 +15,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "models/seq2seq/special_tokens.h"
 #include "train/io/json.h"
 
 namespace attn {
 
 class Vocabulary {
  public:
-  static constexpr int64_t pad = 0, bos = 1, eos = 2, unk = 3;
+  static constexpr int64_t pad = special_tokens::pad, bos = special_tokens::bos,
+                           eos = special_tokens::eos, unk = special_tokens::unk;
 
   Vocabulary();  // the four special tokens only
   // Builds from token counts, keeping tokens seen at least min_frequency times.

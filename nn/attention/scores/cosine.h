@@ -23,21 +23,22 @@ namespace attn {
 class CosineScore : public ScoreFunction {
  public:
   explicit CosineScore(const ScoreSpec& spec) {
+    check_no_settings(spec, "cosine score");
     check(spec.query_dim > 0, "cosine score",
           "needs spec.query_dim, got " + std::to_string(spec.query_dim));
     const real strength = static_cast<real>(std::sqrt(static_cast<double>(spec.query_dim)));
     beta = register_parameter("beta", Tensor::scalar(strength));
   }
 
-  // queries [B, H, T, E], keys [B, H, S, E] -> scores [B, H, T, S]
-  Variable scores(const Variable& queries, const Variable& keys) override {
+  // queries [..., T, E], keys [..., S, E] -> scores [..., T, S]
+  Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     check(queries.size(-1) == keys.size(-1), "cosine score",
           "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
               std::to_string(keys.size(-1)) + " (cos(q, k) needs Eq = Ek)");
-    Variable q = queries / norm(queries);            // [B, H, T, E] / [B, H, T, 1]: unit rows
-    Variable k = keys / norm(keys);                  // [B, H, S, E] / [B, H, S, 1]: unit rows
-    Variable cos = matmul(q, transpose(k, -2, -1));  // [B, H, T, E] @ [B, H, E, S] -> [B, H, T, S]
-    return cos * beta;                               // [B, H, T, S] * [] -> [B, H, T, S]
+    Variable q = queries / norm(queries);            // [..., T, E] / [..., T, 1]: unit rows
+    Variable k = keys / norm(keys);                  // [..., S, E] / [..., S, 1]: unit rows
+    Variable cos = matmul(q, transpose(k, -2, -1));  // [..., T, E] @ [..., E, S] -> [..., T, S]
+    return cos * beta;                               // [..., T, S] * [] -> [..., T, S]
   }
 
   Variable beta;  // key strength, a scalar []

@@ -1,7 +1,7 @@
 // Dot-product score: how far each key points the query's way.
 //
-//   e[t, s] = q_t . k_s = sum_i q_t[i] k_s[i]           queries [B, H, T, E], keys [B, H, S, E]
-//   E = Q K^T                                          scores  [B, H, T, S]
+//   e[t, s] = q_t . k_s = sum_i q_t[i] k_s[i]           queries [..., T, E], keys [..., S, E]
+//   E = Q K^T                                          scores  [..., T, S]
 //
 // Luong, Pham & Manning 2015, "Effective Approaches to Attention-based Neural Machine
 // Translation", §3.1, the "dot" score. No parameters; queries and keys must have one width.
@@ -19,14 +19,14 @@ namespace attn {
 
 class DotScore : public ScoreFunction {
  public:
-  explicit DotScore(const ScoreSpec&) {}
+  explicit DotScore(const ScoreSpec& spec) { check_no_settings(spec, "dot score"); }
 
-  // queries [B, H, T, E], keys [B, H, S, E] -> scores [B, H, T, S]
-  Variable scores(const Variable& queries, const Variable& keys) override {
+  // queries [..., T, E], keys [..., S, E] -> scores [..., T, S]
+  Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     check(queries.size(-1) == keys.size(-1), "dot score",
           "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
               std::to_string(keys.size(-1)) + " (q . k needs Eq = Ek)");
-    return matmul(queries, transpose(keys, -2, -1));  // [B, H, T, E] @ [B, H, E, S] -> [B, H, T, S]
+    return matmul(queries, transpose(keys, -2, -1));  // [..., T, E] @ [..., E, S] -> [..., T, S]
   }
 };
 

@@ -1,7 +1,7 @@
 // Scaled dot-product score: the Transformer's.
 //
-//   e[t, s] = q_t . k_s / sqrt(d_k)                    queries [B, H, T, d_k], keys [B, H, S, d_k]
-//   E = Q K^T / sqrt(d_k)                              scores  [B, H, T, S]
+//   e[t, s] = q_t . k_s / sqrt(d_k)                    queries [..., T, d_k], keys [..., S, d_k]
+//   E = Q K^T / sqrt(d_k)                              scores  [..., T, S]
 //
 // Vaswani et al. 2017, "Attention Is All You Need", §3.2.1: "We suspect that for large values of
 // d_k, the dot products grow large in magnitude, pushing the softmax function into regions where
@@ -21,16 +21,16 @@ namespace attn {
 
 class ScaledDotScore : public ScoreFunction {
  public:
-  explicit ScaledDotScore(const ScoreSpec&) {}
+  explicit ScaledDotScore(const ScoreSpec& spec) { check_no_settings(spec, "scaled_dot score"); }
 
-  // queries [B, H, T, d_k], keys [B, H, S, d_k] -> scores [B, H, T, S]
-  Variable scores(const Variable& queries, const Variable& keys) override {
+  // queries [..., T, d_k], keys [..., S, d_k] -> scores [..., T, S]
+  Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     const int64_t d_k = keys.size(-1);
     check(queries.size(-1) == d_k, "scaled_dot score",
           "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
               std::to_string(d_k) + " (q . k needs Eq = Ek)");
     const real scale = static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
-    return matmul(queries, transpose(keys, -2, -1)) * scale;  // [B, H, T, S]
+    return matmul(queries, transpose(keys, -2, -1)) * scale;  // [..., T, S]
   }
 };
 

@@ -8,7 +8,6 @@
 
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
-#include "models/decoding/greedy.h"
 #include "models/transformer/transformer.h"
 #include "tensor/elementwise.h"
 #include "tensor/error.h"
@@ -41,7 +40,7 @@ Tensor tokens(int64_t batch, int64_t length, const std::vector<real>& ids) {
   return Tensor::from_vector({batch, length}, ids);
 }
 
-const Tensor kSource = tokens(2, 4, {3, 4, 5, 6, 2, 5, 0, 0});  // row 1 ends in two pads
+const Source kSource = token_source(tokens(2, 4, {3, 4, 5, 6, 2, 5, 0, 0}));  // row 1: two pads
 const Tensor kTarget = tokens(2, 3, {1, 3, 4, 1, 6, 2});        // BOS = 1, then the target
 
 bool has_parameter(const Module& module, const std::string& name) {
@@ -100,17 +99,23 @@ TEST_CASE("transformer presets: tiny, small and base have the sizes their formul
   CHECK(expected_parameters(37000, 0, 512, 2048, 6) == 63082496);
 }
 
-TEST_CASE("transformer presets: preset() finds each by name and names them all when it cannot") {
-  CHECK(TransformerConfig::preset("tiny", 11, 12).d_model == 128);
-  CHECK(TransformerConfig::preset("small", 11, 12).encoder_layers == 3);
-  const TransformerConfig base = TransformerConfig::preset("base", 11, 12);
-  CHECK(base.heads == 8);
-  CHECK(base.d_ff == 2048);
-  CHECK(base.source_vocab == 11);
-  CHECK(base.target_vocab == 12);
-  CHECK_THROWS_WITH_AS(
-      TransformerConfig::preset("huge", 11, 12),
-      doctest::Contains("unknown preset \"huge\"; known presets: tiny, small, base"), Error);
+TEST_CASE(
+    "transformer presets: apply_preset sets each by name and names them all when it "
+    "cannot") {
+  TransformerConfig config = TransformerConfig::micro(11, 12);
+  config.apply_preset("tiny");
+  CHECK(config.d_model == 128);
+  config.apply_preset("small");
+  CHECK(config.encoder_layers == 3);
+  config.apply_preset("base");
+  CHECK(config.heads == 8);
+  CHECK(config.d_ff == 2048);
+  CHECK(config.source_vocab == 11);  // a preset sets sizes only
+  CHECK(config.target_vocab == 12);
+  CHECK(config.presets() == std::vector<std::string>{"micro", "tiny", "small", "base"});
+  CHECK_THROWS_WITH_AS(config.apply_preset("huge"),
+                       "transformer: unknown preset 'huge'; known: micro, tiny, small, base",
+                       Error);
 }
 
 TEST_CASE("transformer: a config that cannot work is refused with the rule it breaks") {
@@ -142,14 +147,19 @@ TEST_CASE("transformer: parameters are named by their place in the model") {
   CHECK_FALSE(has_parameter(model, "encoder.final_norm.weight"));  // post-LN
 }
 
-TEST_CASE("transformer: encode, decode and cross-attention have the documented shapes") {
+TEST_CASE("transformer: encode, decode, forward and step have the documented shapes") {
   Transformer model(micro_config());
-  const Variable memory = model.encode(kSource);
-  CHECK(memory.shape() == Shape{2, 4, 8});                                // [B, S, D]
-  CHECK(model.decode(kTarget, memory, kSource).shape() == Shape{2, 3, 7});  // [B, T, V]
-  CHECK(model.cross_attention_weights(0).shape() == Shape{2, 2, 3, 4});   // [B, H, T, S]
+  const Memory memory = model.encode(kSource);
+  CHECK(memory.states.shape() == Shape{2, 4, 8});                  // [B, S, D]
+  CHECK(memory.mask.to_vector() == kSource.mask.to_vector());      // [B, S]
+  CHECK(model.decode(kTarget, memory).shape() == Shape{2, 3, 7});  // [B, T, V]
   CHECK(model.forward(kSource, kTarget).shape() == Shape{2, 3, 7});
-  CHECK_THROWS(model.cross_attention_weights(1));
+  const std::unique_ptr<DecoderState> state = model.start(memory);
+  const Step step = model.step(Tensor::from_vector({2}, {1, 1}), *state);
+  CHECK(step.logits.shape() == Shape{2, 7});           // [N, V]
+  CHECK(step.attention.shape() == Shape{2, 1, 2, 4});  // [N, layers, heads, S]
+  CHECK_THROWS_WITH_AS(model.step(Tensor::from_vector({3}, {1, 1, 1}), *state),
+                       doctest::Contains("tokens must be [N] with the state's N = 2"), Error);
 }
 
 TEST_CASE("transformer: shared and tied embeddings are one table, and the count drops by V D") {
@@ -240,7 +250,7 @@ TEST_CASE("transformer: changing target token k never changes the logits at posi
   Transformer model(micro_config());
   model.eval();
   const Tensor target = tokens(1, 5, {1, 3, 4, 5, 6});
-  const Tensor source = kSource.narrow(0, 0, 1);
+  const Source source = token_source(kSource.input.narrow(0, 0, 1).contiguous());
   const Tensor reference = model.forward(source, target).value();  // [1, 5, V]
   for (int64_t k = 1; k < 5; ++k) {
     CAPTURE(k);
@@ -255,7 +265,7 @@ TEST_CASE("transformer: changing target token k never changes the logits at posi
 TEST_CASE("transformer: padding the source with more pad tokens never changes the logits") {
   Transformer model(micro_config());
   model.eval();
-  const Tensor padded = tokens(2, 6, {3, 4, 5, 6, 0, 0, 2, 5, 0, 0, 0, 0});
+  const Source padded = token_source(tokens(2, 6, {3, 4, 5, 6, 0, 0, 2, 5, 0, 0, 0, 0}));
   const Tensor short_logits = model.forward(kSource, kTarget).value();
   const Tensor long_logits = model.forward(padded, kTarget).value();
   // Masked keys get weight exactly 0; only the summation order of a longer row may differ.
@@ -282,23 +292,4 @@ TEST_CASE("transformer: the same seed builds the same model") {
   a.eval();
   b.eval();
   CHECK(allclose(a.forward(kSource, kTarget).value(), b.forward(kSource, kTarget).value(), 0, 0));
-}
-
-TEST_CASE("greedy decoding: at most max_length tokens, eval mode inside, training mode restored") {
-  Transformer model(micro_config());
-  model.train();
-  const Tensor out = greedy_decode(model, kSource, 1, 2, 5);  // BOS 1, EOS 2
-  REQUIRE(out.ndim() == 2);
-  CHECK(out.size(0) == 2);
-  CHECK(out.size(1) >= 1);
-  CHECK(out.size(1) <= 5);
-  CHECK(model.is_training());
-  // After a row's first EOS, only padding follows.
-  for (int64_t b = 0; b < 2; ++b) {
-    bool ended = false;
-    for (int64_t t = 0; t < out.size(1); ++t) {
-      if (ended) CHECK(out.at({b, t}) == 0);
-      ended = ended || out.at({b, t}) == 2;
-    }
-  }
 }

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "nn/attention/mask.h"
 #include "nn/attention/multi_head_attention.h"
 #include "nn/attention/registry.h"
-#include "nn/attention/mask.h"
+#include "tensor/elementwise.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
 #include "tests/nn/module_gradcheck.h"
@@ -48,7 +49,7 @@ TEST_CASE("multi_head_attention: for every score function, cross-attention gradi
   for (const ScoreEntry& entry : score_functions()) {
     CAPTURE(entry.name);
     Generator generator(11);
-    MultiHeadAttention attention(D, H, generator, 0, entry.name, S);
+    MultiHeadAttention attention(D, H, generator, 0, entry.name, AttentionKind::cross);
     const Tensor query = normal({B, T, D}, 0, 1, generator);
     const Tensor key = normal({B, S, D}, 0, 1, generator);
     const Tensor value = normal({B, S, D}, 0, 1, generator);
@@ -67,7 +68,7 @@ TEST_CASE("multi_head_attention: for every score function, causal self-attention
   for (const ScoreEntry& entry : score_functions()) {
     CAPTURE(entry.name);
     Generator generator(12);
-    MultiHeadAttention attention(D, H, generator, 0, entry.name, T);
+    MultiHeadAttention attention(D, H, generator, 0, entry.name, AttentionKind::self);
     const Tensor x = normal({B, T, D}, 0, 1, generator);
     const GradCheckResult result = gradcheck_with_parameters(
         attention,
@@ -87,7 +88,7 @@ TEST_CASE("multi_head_attention: for every score function, under a causal mask c
   for (const ScoreEntry& entry : score_functions()) {
     CAPTURE(entry.name);
     Generator generator(13);
-    MultiHeadAttention attention(D, H, generator, 0, entry.name, T);
+    MultiHeadAttention attention(D, H, generator, 0, entry.name, AttentionKind::self);
     const Tensor x = normal({B, T, D}, 0, 1, generator);
     const Variable before_input(x);
     const Tensor before = attention.forward(before_input, before_input, before_input,
@@ -108,12 +109,79 @@ TEST_CASE("multi_head_attention: for every score function, under a causal mask c
   }
 }
 
+TEST_CASE(
+    "multi_head_attention: for every score function, the cache gives forward's outputs "
+    "one position at a time, in self- and in cross-attention") {
+  constexpr double tolerance = sizeof(real) == sizeof(double) ? 1e-12 : 1e-5;
+  for (const ScoreEntry& entry : score_functions()) {
+    CAPTURE(entry.name);
+    Generator generator(23);
+    MultiHeadAttention self(D, H, generator, 0, entry.name, AttentionKind::self);
+    MultiHeadAttention cross(D, H, generator, 0, entry.name, AttentionKind::cross);
+    self.eval();
+    cross.eval();
+    const Variable x(normal({B, T, D}, 0, 1, generator));
+    const Variable memory(normal({B, S, D}, 0, 1, generator));
+    const Tensor self_all = self.forward(x, x, x, causal_mask(T)).value();  // [B, T, D]
+    const Tensor cross_all = cross.forward(x, memory, memory, source_padding()).value();
+    AttentionCache self_cache;
+    AttentionCache cross_cache = cross.start_cache(memory);
+    for (int64_t t = 0; t < T; ++t) {
+      CAPTURE(t);
+      const Variable position(x.value().narrow(1, t, 1).contiguous());  // [B, 1, D]
+      const Tensor self_one = self.forward_step(position, self_cache).value();
+      const Tensor cross_one =
+          cross.forward_cached(position, cross_cache, source_padding(), t).value();
+      CHECK(allclose(self_one, self_all.narrow(1, t, 1), tolerance, tolerance));
+      CHECK(allclose(cross_one, cross_all.narrow(1, t, 1), tolerance, tolerance));
+    }
+    CHECK(self_cache.length() == T);
+  }
+}
+
+TEST_CASE(
+    "multi_head_attention: the cache prepares the memory's keys once, and each new "
+    "position's once") {
+  // A dot score that counts the keys it prepares.
+  class CountingDot : public ScoreFunction {
+   public:
+    explicit CountingDot(int64_t* prepared) : prepared_(prepared) {}
+    Variable prepare_keys(const Variable& keys) override {
+      *prepared_ += keys.size(-2);
+      return keys;
+    }
+    Variable scores(const Variable& q, const Variable& k, const ScoreContext&) override {
+      return matmul(q, transpose(k, -2, -1));
+    }
+
+   private:
+    int64_t* prepared_;
+  };
+  int64_t prepared = 0;
+  const auto counting = [&prepared](const ScoreSpec&) {
+    return std::make_unique<CountingDot>(&prepared);
+  };
+  Generator generator(24);
+  MultiHeadAttention cross(D, H, generator, 0, counting, AttentionKind::cross);
+  MultiHeadAttention self(D, H, generator, 0, counting, AttentionKind::self);
+  const Variable memory(normal({B, S, D}, 0, 1, generator));
+  const Variable x(normal({B, T, D}, 0, 1, generator));
+  AttentionCache cross_cache = cross.start_cache(memory);
+  CHECK(prepared == S);  // the memory's S keys, once
+  AttentionCache self_cache;
+  for (int64_t t = 0; t < T; ++t) {
+    const Variable position(x.value().narrow(1, t, 1).contiguous());
+    cross.forward_cached(self.forward_step(position, self_cache), cross_cache, Tensor(), t);
+  }
+  CHECK(prepared == S + T);  // and each new target position's key, once
+}
+
 TEST_CASE("multi_head_attention: attention_weights holds every head's weights [B, H, T, S], rows "
           "summing to 1 and padded keys at exactly 0") {
   for (const ScoreEntry& entry : score_functions()) {
     CAPTURE(entry.name);
     Generator generator(14);
-    MultiHeadAttention attention(D, H, generator, 0, entry.name, S);
+    MultiHeadAttention attention(D, H, generator, 0, entry.name, AttentionKind::cross);
     CHECK(attention.heads() == H);
     const Variable query(normal({B, T, D}, 0, 1, generator));
     const Variable memory(normal({B, S, D}, 0, 1, generator));

@@ -36,7 +36,6 @@ LayerConfig small_config(NormPlacement norm) {
   config.dropout = 0;
   config.norm = norm;
   config.activation = Activation::gelu;
-  config.max_source_length = 8;
   return config;
 }
 

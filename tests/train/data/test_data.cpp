@@ -84,11 +84,14 @@ TEST_CASE("batching: the same seed gives the same batches, another seed another 
   CHECK(first != make_batches(examples, 8, c));
 }
 
-TEST_CASE("batching: collate pads and shifts the target for teacher forcing") {
+TEST_CASE(
+    "batching: collate pads, masks the source's padding and shifts the target for teacher "
+    "forcing") {
   const std::vector<Example> examples{{{10, 11, 12}, {20, 21}}, {{13}, {22, 23, 24}}};
   const Batch batch = collate(examples, {0, 1});
   // source  [[10 11 12], [13 pad pad]]
-  CHECK(batch.source.to_vector() == std::vector<real>{10, 11, 12, 13, 0, 0});
+  CHECK(batch.source.input.to_vector() == std::vector<real>{10, 11, 12, 13, 0, 0});
+  CHECK(batch.source.mask.to_vector() == std::vector<real>{1, 1, 1, 1, 0, 0});
   // target_in  [[bos 20 21 pad], [bos 22 23 24]]    target_out [[20 21 eos pad], [22 23 24 eos]]
   CHECK(batch.target_in.to_vector() == std::vector<real>{1, 20, 21, 0, 1, 22, 23, 24});
   CHECK(batch.target_out.to_vector() == std::vector<real>{20, 21, 2, 0, 22, 23, 24, 2});

@@ -10,7 +10,8 @@
 #include "autograd/ops.h"
 #include "nn/module.h"
 #include "tensor/error.h"
-#include "train/optim/optimizer.h"
+#include "train/optim/adam.h"
+#include "train/optim/sgd.h"
 
 using namespace attn;
 
@@ -141,7 +142,7 @@ TEST_CASE("Adam: without weight decay, Adam and AdamW take identical steps") {
   CHECK(a.value().to_vector() == b.value().to_vector());
 }
 
-TEST_CASE("Adam: restoring moments and step count continues the run exactly") {
+TEST_CASE("Adam: restoring its saved state continues the run exactly") {
   // A checkpoint holds p, m, v and t; an optimiser rebuilt from them takes the same next step.
   Variable p = parameter({1, -1, 0.5});
   Adam adam({p}, AdamOptions{.learning_rate = 0.01});
@@ -151,9 +152,11 @@ TEST_CASE("Adam: restoring moments and step count continues the run exactly") {
   adam.step();
   Variable restored(p.value().clone(), true);
   Adam resumed({restored}, AdamOptions{.learning_rate = 0.01});
-  resumed.first_moments()[0].copy_from(adam.first_moments()[0]);
-  resumed.second_moments()[0].copy_from(adam.second_moments()[0]);
-  resumed.set_step_count(adam.step_count());
+  const OptimizerState saved = adam.state();
+  CHECK(saved.tensors.count("adam.m.0") == 1);  // named by position when unnamed
+  CHECK(saved.tensors.count("adam.v.0") == 1);
+  CHECK(saved.counters.at("adam_step") == 2);
+  resumed.load_state(saved);
 
   set_gradient(p, {3, -0.4, 1});
   set_gradient(restored, {3, -0.4, 1});
@@ -163,14 +166,41 @@ TEST_CASE("Adam: restoring moments and step count continues the run exactly") {
   CHECK(resumed.step_count() == 3);
 }
 
-TEST_CASE("Adam: a restored moment of the wrong shape is rejected, naming the parameter") {
+TEST_CASE(
+    "Adam: a saved state that does not fit is refused, naming the tensor, and changes "
+    "nothing") {
   Variable p = parameter({1, 2});
-  Adam adam({p});
-  adam.first_moments()[0] = Tensor::zeros({3});
+  Adam adam(NamedParameters{{"encoder.w", p}});
   set_gradient(p, {1, 1});
-  CHECK_THROWS_WITH_AS(adam.step(),
-                       "optimizer: first moment of parameter 0 must be a contiguous [2] tensor",
-                       Error);
+  adam.step();
+  const OptimizerState before = adam.state();
+  OptimizerState bad = before;
+  bad.tensors["adam.v.encoder.w"] = Tensor::zeros({3});
+  CHECK_THROWS_WITH_AS(adam.load_state(bad),
+                       "optimizer: adam.v.encoder.w: saved [3], parameter has [2]", Error);
+  bad = before;
+  bad.tensors.erase("adam.m.encoder.w");
+  CHECK_THROWS_WITH_AS(adam.load_state(bad), "optimizer: adam.m.encoder.w: missing", Error);
+  bad = before;
+  bad.counters.clear();
+  CHECK_THROWS_WITH_AS(adam.load_state(bad), "optimizer: adam_step: missing", Error);
+  CHECK(adam.step_count() == 1);
+  CHECK(adam.state().tensors.at("adam.m.encoder.w").to_vector() ==
+        before.tensors.at("adam.m.encoder.w").to_vector());
+}
+
+TEST_CASE("SGD: its saved state is the velocities, with momentum only") {
+  Variable p = parameter({1, 2});
+  SGD plain({p}, 0.1);
+  CHECK(plain.state().tensors.empty());
+  SGD heavy(NamedParameters{{"w", p}}, 0.1, 0.9);
+  set_gradient(p, {1, 1});
+  heavy.step();
+  const OptimizerState state = heavy.state();
+  CHECK(state.tensors.at("sgd.b.w").to_vector() == std::vector<real>{1, 1});
+  SGD resumed(NamedParameters{{"w", p}}, 0.1, 0.9);
+  resumed.load_state(state);
+  CHECK(resumed.state().tensors.at("sgd.b.w").to_vector() == std::vector<real>{1, 1});
 }
 
 TEST_CASE("Adam: a parameter large enough to be split across threads updates like a small one") {
@@ -264,8 +294,8 @@ TEST_CASE("optimizers: parameters without a gradient are skipped") {
     set_gradient(used, {1, 1});
     adam.step();
     CHECK(unused.value().to_vector() == std::vector<real>{3, 4});
-    CHECK(adam.first_moments()[1].to_vector() == std::vector<real>{0, 0});
-    CHECK(adam.second_moments()[1].to_vector() == std::vector<real>{0, 0});
+    CHECK(adam.state().tensors.at("adam.m.1").to_vector() == std::vector<real>{0, 0});
+    CHECK(adam.state().tensors.at("adam.v.1").to_vector() == std::vector<real>{0, 0});
     CHECK(used.value().to_vector() != std::vector<real>{1, 2});
   }
   SUBCASE("SGD leaves the value untouched") {

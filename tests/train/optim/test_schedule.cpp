@@ -7,6 +7,7 @@
 
 #include "tensor/error.h"
 #include "train/optim/schedule.h"
+#include "train/optim/sgd.h"
 
 using namespace attn;
 

@@ -30,3 +30,36 @@ TEST_CASE("svg: a line chart draws every finite point of every series") {
   CHECK(count(svg, "<polyline") == 2);
   CHECK(count(svg, ">train</text>") == 1);
 }
+
+// The first x and the largest y of the picture: <svg ... width="W" height="H" ...>.
+static double declared(const std::string& svg, const std::string& attribute) {
+  const size_t at = svg.find(attribute + "=\"");
+  return std::stod(svg.substr(at + attribute.size() + 2));
+}
+
+TEST_CASE("svg: a long title is never cut: it wraps between words and the picture holds it") {
+  const Tensor weights = Tensor::from_vector({1, 2}, {0.5f, 0.5f});
+  std::string title = "layer 2, mean of heads:";
+  for (int i = 0; i < 30; ++i) title += " Ein Hund rennt durch den Schnee";
+  const std::string svg = heatmap_svg(weights, {"A"}, {"Ein", "Hund"}, title);
+  // Every word of the title is in some line; no line is wider than the picture (8 px a
+  // character at font-size 14, the estimate the drawing uses).
+  int lines = 0, words = 0;
+  const double width = declared(svg, "width");
+  for (size_t at = svg.find("font-size=\"14\">"); at != std::string::npos;
+       at = svg.find("font-size=\"14\">", at + 1)) {
+    const size_t begin = at + 15, end = svg.find("</text>", begin);
+    const std::string line = svg.substr(begin, end - begin);
+    CHECK(8.0 * static_cast<double>(line.size()) + 10 <= width);
+    ++lines;
+    for (size_t word = line.find("Schnee"); word != std::string::npos;
+         word = line.find("Schnee", word + 1))
+      ++words;
+  }
+  CHECK(lines > 1);
+  CHECK(words == 30);
+  // The grid starts below the last title line: its first square's y is past 20 + 18 (lines - 1).
+  const size_t square = svg.find("<rect x=");
+  const double grid_top = std::stod(svg.substr(svg.find("y=\"", square) + 3));
+  CHECK(grid_top > 20 + 18.0 * (lines - 1));
+}

@@ -1,0 +1,23 @@
+// Declared settings (nn/settings.h) as a JSON object, and back: the "model" and "training"
+// parts of config.json.
+//
+//   integer settings -> JSON numbers      number -> number      flag -> true/false
+//   text settings    -> JSON strings
+// Reading takes the keys present and keeps the default of any key absent (a file written before
+// a setting existed still loads); an unknown key, a value of the wrong kind or out of range is an
+// error naming the place and the key: "config.json: model.d_model: must be in 1..16384, got 0".
+#pragma once
+
+#include <string>
+
+#include "nn/settings.h"
+#include "train/io/json.h"
+
+namespace attn {
+
+Json settings_to_json(const Settings& settings);
+
+// `where` names the object in errors ("config.json: model").
+void settings_from_json(Settings& settings, const Json& json, const std::string& where);
+
+}  // namespace attn

@@ -1,0 +1,142 @@
+// The training loop (see training_loop.h).
+#include "train/training_loop.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+
+#include "autograd/variable.h"
+#include "train/checkpoint.h"
+#include "train/io/safetensors.h"
+#include "train/optim/adam.h"
+#include "train/progress.h"
+
+namespace attn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+double mean_loss(Seq2Seq& model, const TrainingData& data) {
+  NoGradGuard no_grad;
+  EvalModeGuard eval(model);
+  Generator order(0);
+  double total = 0;
+  int64_t tokens = 0;
+  for (const auto& indices : data.epoch(order)) {
+    const Batch batch = data.batch(indices);
+    const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
+    total += sequence_loss(logits, batch.target_out, 0).item() *
+             static_cast<double>(batch.target_tokens);
+    tokens += batch.target_tokens;
+  }
+  return tokens > 0 ? total / static_cast<double>(tokens) : 0;
+}
+
+TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const TrainingData& data,
+                         const Evaluate& evaluate, const LoopOptions& requested,
+                         std::ostream& log) {
+  LoopOptions options = requested;
+  if (options.steps == 0 && options.epochs == 0 && options.minutes == 0) options.epochs = 10;
+  const std::string dir = options.out_dir;
+  std::filesystem::create_directories(dir);
+  const std::string checkpoint_path = dir + "/checkpoint.safetensors";
+  const std::string weights_path = dir + "/model.safetensors";
+
+  Adam optimizer(model.named_parameters(), AdamOptions::transformer_paper());
+  TrainingState state;
+  if (std::filesystem::exists(checkpoint_path)) {
+    state = load_checkpoint(checkpoint_path, model, optimizer);
+    log << "resuming at step " << state.step << "\n";
+  } else {
+    state.epoch_generator = Generator(options.seed).state();
+  }
+
+  MetricsLog metrics(dir, state.step);
+  Progress progress(log, options);
+  const Clock::time_point start = Clock::now();
+  double training_seconds = 0;
+  int64_t run_tokens = 0, run_steps = 0;
+  auto out_of_budget = [&] {
+    return (options.steps > 0 && state.step >= options.steps) ||
+           (options.epochs > 0 && state.epoch >= options.epochs) ||
+           (options.minutes > 0 && seconds_since(start) >= options.minutes * 60);
+  };
+  auto evaluate_and_save = [&] {
+    const EvalRecord record = evaluate(state.step);
+    if (record.loss >= 0) {
+      const bool better = record.bleu > state.best_bleu ||
+                          (record.bleu == state.best_bleu && record.loss < state.best_loss);
+      if (better) {
+        state.best_bleu = record.bleu;
+        state.best_loss = record.loss;
+        save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
+      }
+      metrics.add_eval(record);
+      progress.eval_line(record);
+    } else {  // without validation data the latest weights are kept
+      save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
+    }
+    state.elapsed_seconds += training_seconds;
+    training_seconds = 0;
+    save_checkpoint(checkpoint_path, model, optimizer, state);
+    metrics.write_chart();
+  };
+
+  model.train();
+  while (!out_of_budget()) {
+    Generator epoch_generator(0);
+    epoch_generator.set_state(state.epoch_generator);
+    const auto batches = data.epoch(epoch_generator);
+    for (; state.batch_in_epoch < static_cast<int64_t>(batches.size()) && !out_of_budget();
+         ++state.batch_in_epoch) {
+      const Clock::time_point step_start = Clock::now();
+      const Batch batch = data.batch(batches[static_cast<size_t>(state.batch_in_epoch)]);
+      const real loss = train_step(model, batch, optimizer, schedule, state.step + 1, options.step);
+      ++state.step;
+      const double step_seconds = seconds_since(step_start);
+      training_seconds += step_seconds;
+      run_tokens += batch.target_tokens;
+      state.target_tokens += batch.target_tokens;
+      ++run_steps;
+      metrics.add_step({state.step, state.epoch + 1, loss, optimizer.learning_rate(),
+                        static_cast<double>(batch.target_tokens) / std::max(step_seconds, 1e-9)});
+      progress.step_line(state, batches.size(), loss, optimizer.learning_rate(),
+                         static_cast<double>(run_tokens) / std::max(seconds_since(start), 1e-9),
+                         seconds_since(start), run_steps);
+      if (state.step % options.eval_interval == 0) {
+        state.batch_in_epoch += 1;  // the checkpoint resumes after this batch
+        evaluate_and_save();
+        state.batch_in_epoch -= 1;
+      }
+    }
+    if (state.batch_in_epoch >= static_cast<int64_t>(batches.size())) {
+      ++state.epoch;
+      state.batch_in_epoch = 0;
+      state.epoch_generator = epoch_generator.state();
+    }
+  }
+  if (state.step % options.eval_interval != 0 || run_steps == 0) evaluate_and_save();
+  progress.finish();
+
+  TrainResult result;
+  result.steps = state.step;
+  result.best_bleu = state.best_bleu;
+  result.best_loss = state.best_loss;
+  result.seconds = seconds_since(start);
+  result.tokens_per_second = static_cast<double>(run_tokens) / std::max(result.seconds, 1e-9);
+  log << "done: step " << state.step << ", " << static_cast<int64_t>(result.tokens_per_second)
+      << " target tokens/s";
+  if (state.best_bleu >= 0) log << ", best validation BLEU " << state.best_bleu;
+  log << "\n";
+  return result;
+}
+
+}  // namespace attn
