@@ -8,10 +8,10 @@
 //   decode   y_0 = BOS, then gen_len = 32 steps of y_t = argmax_v p(v | y_<t, source), never
 //            stopping early, so every run produces batch * gen_len tokens
 //
-// It calls the public attn::greedy_decode (models/greedy.h), so it measures whatever that does:
-// since the key/value cache, each step runs the decoder on the newest position only (PyTorch's
-// nn.Transformer, without a cache, re-runs the whole prefix). To never stop early, EOS is given
-// as -1, an id argmax cannot return.
+// It calls the public attn::greedy_decode (models/decoding/greedy.h), so it measures whatever
+// that does: with the decoder's key/value cache, each step runs the decoder on the newest
+// position only (PyTorch's nn.Transformer, without a cache, re-runs the whole prefix). To never
+// stop early, EOS is given as -1, an id argmax cannot return.
 //
 // Timed: --reps whole decodes (encoder once, then gen_len steps) after --warmup untimed ones;
 //   tokens/s = batch * gen_len / median decode time

@@ -2,7 +2,7 @@
 //
 // What it teaches: the whole pipeline of a translation model on data it makes itself.
 //   1. generate "saturday, november 21 2026", "21/11/26", "21 novembre 2026", ... -> "2026-11-21"
-//      (train/dates.h: twelve surface forms in English, French and German)
+//      (train/data/dates.h: twelve surface forms in English, French and German)
 //   2. train a small Transformer on characters with `train_translation_model`, the same loop as
 //      `attn train`, writing its model directory (config, weights, metrics, loss curve)
 //   3. translate 1,000 freshly generated dates and count exact matches

@@ -6,7 +6,8 @@
 //                    scaled_dot
 //   --steps N        training steps
 //   --seed N         seeds the model's weights and dropout, and the training data
-//   --norm pre|post  LayerNorm placement (nn/layer_config.h); default post, as the paper
+//   --norm pre|post  LayerNorm placement (nn/transformer/layer_config.h); default post, as
+//                    the paper
 //   --help           the usage line
 #pragma once
 

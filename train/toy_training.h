@@ -21,7 +21,7 @@ struct ToyTrainingOptions {
   int64_t steps = 1000;            // optimiser updates, one fresh batch each
   int64_t batch_size = 32;         // sequences per batch
   real peak_learning_rate = 3e-3;  // the Noam schedule's top, reached at the end of warm-up
-  int64_t warmup_steps = 100;      // linear warm-up (post-LN needs it: nn/layer_config.h)
+  int64_t warmup_steps = 100;      // linear warm-up (post-LN needs it: layer_config.h)
   real label_smoothing = 0.1;      // e of §5.4
   real clip_norm = 1;              // global gradient-norm clip (Pascanu et al. 2013)
   uint64_t data_seed = 1;          // seeds the training batches

@@ -2,12 +2,12 @@
 //
 // Vaswani et al. 2017, §3.1: "Each layer has two sub-layers. The first is a multi-head
 // self-attention mechanism, and the second is a simple, position-wise fully connected
-// feed-forward network", each wrapped in a residual connection and LayerNorm (nn/layer_config.h):
+// feed-forward network", each wrapped in a residual connection and LayerNorm (layer_config.h):
 //
 //   x = Residual(x, MultiHead(x, x, x, source_mask))       every position attends to every
 //   x = Residual(x, FFN(x))                                 non-padding source position
 //
-// Shapes: x [B, S, D], source_mask [B, 1, 1, S] (1 = real token, nn/mask.h).
+// Shapes: x [B, S, D], source_mask [B, 1, 1, S] (1 = real token, nn/attention/mask.h).
 #pragma once
 
 #include <memory>

@@ -25,7 +25,7 @@ struct ToyTask {
   int64_t min_length = 5;   // shortest source sequence
   int64_t max_length = 10;  // longest source sequence; lengths are uniform in between
 
-  // Symbols follow the reserved ids <pad> <bos> <eos> <unk> (train/vocabulary.h).
+  // Symbols follow the reserved ids <pad> <bos> <eos> <unk> (train/text/vocabulary.h).
   static constexpr int64_t first_symbol = Vocabulary::unk + 1;
   int64_t vocabulary_size() const { return first_symbol + symbols; }
 };
@@ -35,7 +35,7 @@ const char* to_string(ToyTaskKind kind);
 
 // One random source sequence and its target (ids, without <bos>/<eos>).
 Example toy_example(const ToyTask& task, Generator& generator);
-// `rows` fresh examples, padded into a batch (train/batching.h).
+// `rows` fresh examples, padded into a batch (train/data/batching.h).
 Batch toy_batch(const ToyTask& task, int64_t rows, Generator& generator);
 
 }  // namespace attn

@@ -5,7 +5,7 @@
 //   " .:-=+*#%@"      [0, 0.1) -> ' ',  [0.1, 0.2) -> '.',  ...,  [0.9, 1] -> '@'
 // drawn two wide so cells look square. Rows are labelled on the left (generated target tokens),
 // columns along the top (source tokens). A model that has learnt to copy shows a diagonal of '@'.
-// (train/svg.h draws the same matrix as an SVG image.)
+// (train/report/svg.h draws the same matrix as an SVG image.)
 #pragma once
 
 #include <string>

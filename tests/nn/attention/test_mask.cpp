@@ -1,4 +1,5 @@
-// Attention masks (nn/mask.h): 1 = may attend, 0 = blocked, in the shapes the header pictures.
+// Attention masks (nn/attention/mask.h): 1 = may attend, 0 = blocked, in the shapes the header
+// pictures.
 #include <doctest/doctest.h>
 
 #include <vector>

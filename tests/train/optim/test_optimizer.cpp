@@ -1,4 +1,4 @@
-// Optimisers (train/optimizer.h): Adam, AdamW and SGD against updates worked out by hand,
+// Optimisers (train/optim/optimizer.h): Adam, AdamW and SGD against updates worked out by hand,
 // gradient-norm clipping, parameters without gradients, checkpointable Adam state, and Adam
 // minimising a quadratic through the autograd engine.
 #include <doctest/doctest.h>

@@ -1,5 +1,6 @@
-// Learning-rate schedules (train/schedule.h): the Noam warm-up-then-decay curve of Vaswani et al.
-// 2017, §5.3, checked at hand-computed points and in its shape; the constant schedule; apply().
+// Learning-rate schedules (train/optim/schedule.h): the Noam warm-up-then-decay curve of Vaswani
+// et al. 2017, §5.3, checked at hand-computed points and in its shape; the constant schedule;
+// apply().
 #include <doctest/doctest.h>
 
 #include <cmath>
