@@ -2,6 +2,7 @@
 #include "tensor/shape.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "tensor/error.h"
 
@@ -16,9 +17,18 @@ std::string to_string(const Shape& shape) {
   return text + "]";
 }
 
+// a * b for sizes a, b >= 0, or an error naming the shape when it passes 2^63 - 1.
+static int64_t checked_product(int64_t a, int64_t b, const Shape& shape) {
+  if (b != 0 && a > std::numeric_limits<int64_t>::max() / b)
+    throw Error("shape " + to_string(shape) + " has more elements than a 64-bit count holds");
+  return a * b;
+}
+
 int64_t numel(const Shape& shape) {
+  for (int64_t size : shape)
+    if (size == 0) return 0;
   int64_t count = 1;
-  for (int64_t size : shape) count *= size;
+  for (int64_t size : shape) count = checked_product(count, size, shape);
   return count;
 }
 
@@ -27,7 +37,7 @@ Shape contiguous_strides(const Shape& shape) {
   int64_t stride = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= shape[i];
+    stride = checked_product(stride, shape[i], shape);
   }
   return strides;
 }

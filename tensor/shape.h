@@ -19,10 +19,11 @@ using Shape = std::vector<int64_t>;
 // "[2,3,4]": the form every error message uses.
 std::string to_string(const Shape& shape);
 
-// Product of the sizes; 1 for a scalar shape [].
+// Product of the sizes; 1 for a scalar shape []. Throws, naming the shape, when the product
+// does not fit in 64 bits (a hostile file's shape must not wrap around to a small count).
 int64_t numel(const Shape& shape);
 
-// Row-major strides of a freshly allocated tensor of this shape.
+// Row-major strides of a freshly allocated tensor of this shape (checked like numel).
 Shape contiguous_strides(const Shape& shape);
 
 // The shape of `a op b` under broadcasting; throws naming `op` and both shapes when they clash.

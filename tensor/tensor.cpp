@@ -2,9 +2,11 @@
 #include "tensor/tensor.h"
 
 #include <algorithm>
+#include <limits>
 #include <new>
 
 #include "tensor/error.h"
+#include "tensor/memory.h"
 
 namespace attn {
 
@@ -14,14 +16,31 @@ constexpr std::align_val_t kAlignment{64};
 
 // ---- storage ----------------------------------------------------------------------------------
 
-Storage::Storage(int64_t size, bool zero_fill) : size_(size) {
-  // Allocate at least one element so data() is never null, even for empty tensors.
-  const size_t count = static_cast<size_t>(std::max<int64_t>(size, 1));
-  data_ = static_cast<real*>(::operator new[](count * sizeof(real), kAlignment));
-  if (zero_fill) std::fill(data_, data_ + count, real(0));
+// Bytes of `count` reals, or an error naming `shape` when that does not fit in 64 bits.
+static int64_t bytes_of(int64_t count, const Shape& shape) {
+  if (count > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(sizeof(real)))
+    throw Error("Tensor: " + to_string(shape) + " is too large to address");
+  return std::max<int64_t>(count, 1) * static_cast<int64_t>(sizeof(real));
 }
 
-Storage::~Storage() { ::operator delete[](data_, kAlignment); }
+Storage::Storage(int64_t size, bool zero_fill, const Shape& shape)
+    : size_(size), bytes_(bytes_of(size, shape)) {
+  // At least one element is allocated, so data() is never null, even for empty tensors.
+  reserve_tensor_bytes(bytes_, shape);
+  try {
+    data_ = static_cast<real*>(::operator new[](static_cast<size_t>(bytes_), kAlignment));
+  } catch (const std::bad_alloc&) {
+    release_tensor_bytes(bytes_);
+    throw Error("Tensor: out of memory: " + to_string(shape) + " needs " +
+                byte_size_text(static_cast<double>(bytes_)) + ", and the system has no more");
+  }
+  if (zero_fill) std::fill(data_, data_ + bytes_ / static_cast<int64_t>(sizeof(real)), real(0));
+}
+
+Storage::~Storage() {
+  ::operator delete[](data_, kAlignment);
+  release_tensor_bytes(bytes_);
+}
 
 // ---- creation ---------------------------------------------------------------------------------
 
@@ -34,7 +53,7 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int
 Tensor::Tensor(const Shape& shape) {
   for (int64_t size : shape)
     check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
-  storage_ = std::make_shared<Storage>(attn::numel(shape));
+  storage_ = std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/true, shape);
   shape_ = shape;
   strides_ = contiguous_strides(shape);
 }
@@ -44,7 +63,7 @@ Tensor Tensor::zeros(const Shape& shape) { return Tensor(shape); }
 Tensor Tensor::empty(const Shape& shape) {
   for (int64_t size : shape)
     check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
-  return Tensor(std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/false), shape,
+  return Tensor(std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/false, shape), shape,
                 contiguous_strides(shape), 0);
 }
 

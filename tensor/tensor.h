@@ -27,12 +27,14 @@
 
 namespace attn {
 
-// A flat, 64-byte aligned (one cache line, one AVX-512 register) buffer of reals.
+// A flat, 64-byte aligned (one cache line, one AVX-512 register) buffer of reals. Its bytes are
+// counted against the tensor memory limit (memory.h).
 class Storage {
  public:
   // Zero-filled, unless `zero_fill` is false: then the values are whatever memory held, for
   // kernels that write every element anyway (filling 10 MB of logits twice costs real time).
-  explicit Storage(int64_t size, bool zero_fill = true);
+  // `shape` names it in an out-of-memory error.
+  Storage(int64_t size, bool zero_fill, const Shape& shape);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -43,6 +45,7 @@ class Storage {
  private:
   real* data_;
   int64_t size_;
+  int64_t bytes_;  // allocated, and counted as live
 };
 
 class Tensor {

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 
 namespace attn {
 

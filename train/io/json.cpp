@@ -3,7 +3,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
+
+#include "train/io/utf8.h"
 
 namespace attn {
 
@@ -204,21 +207,41 @@ class Parser {
     return Json(std::move(array));
   }
 
+  bool digit_at(size_t at) const { return at < text_.size() && text_[at] >= '0' && text_[at] <= '9'; }
+  void skip_digits() {
+    while (digit_at(at_)) ++at_;
+  }
+
+  // RFC 8259, §6:  number = [ "-" ] int [ frac ] [ exp ]
+  //   int = "0" / ( digit1-9 *DIGIT )   frac = "." 1*DIGIT   exp = ("e" / "E") [ "-" / "+" ] 1*DIGIT
+  // So "01", "+1", "1.", ".5" and "1e" are not numbers. A number too small for a double becomes
+  // a subnormal or 0 (as any JSON reader does); one too large is an error.
   double parse_number() {
     const size_t start = at_;
     if (at_ < text_.size() && text_[at_] == '-') ++at_;
-    while (at_ < text_.size() && std::string("0123456789.eE+-").find(text_[at_]) != std::string::npos)
+    if (!digit_at(at_)) fail("expected a value");
+    if (text_[at_] == '0') {
       ++at_;
-    const std::string digits = text_.substr(start, at_ - start);
-    if (digits.empty() || digits == "-") fail("expected a value");
-    size_t used = 0;
-    double number = 0;
-    try {
-      number = std::stod(digits, &used);
-    } catch (const std::exception&) {
-      fail("malformed number");
+      if (digit_at(at_)) fail("a number may not start with 0");
+    } else {
+      skip_digits();
     }
-    if (used != digits.size()) fail("malformed number");
+    if (at_ < text_.size() && text_[at_] == '.') {
+      ++at_;
+      if (!digit_at(at_)) fail("expected a digit after the decimal point");
+      skip_digits();
+    }
+    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
+      ++at_;
+      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
+      if (!digit_at(at_)) fail("expected a digit in the exponent");
+      skip_digits();
+    }
+    // The grammar is checked, so strtod reads all of it (attn never changes the C locale's
+    // "."). It rounds correctly, gives subnormals and 0 below the smallest double, and inf above
+    // the largest.
+    const double number = std::strtod(text_.substr(start, at_ - start).c_str(), nullptr);
+    if (std::isinf(number)) fail("number out of range");
     return number;
   }
 
@@ -255,13 +278,17 @@ class Parser {
     return value;
   }
 
+  // RFC 8259, §7: a string holds UTF-8 text with no raw control character; \uXXXX escapes a
+  // UTF-16 code unit, and a surrogate must come as a high-low pair.
   std::string parse_string() {
+    const size_t start = at_;
     ++at_;  // the opening quote
     std::string out;
     while (true) {
       if (at_ >= text_.size()) fail("unterminated string");
       const char c = text_[at_++];
-      if (c == '"') return out;
+      if (c == '"') break;
+      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
       if (c != '\\') {
         out += c;
         continue;
@@ -277,21 +304,27 @@ class Parser {
         case 'n': out += '\n'; break;
         case 'r': out += '\r'; break;
         case 't': out += '\t'; break;
-        case 'u': {
-          uint32_t cp = parse_hex4();
-          // A UTF-16 surrogate pair encodes one code point above U+FFFF.
-          if (cp >= 0xD800 && cp < 0xDC00 && text_.compare(at_, 2, "\\u") == 0) {
-            at_ += 2;
-            const uint32_t low = parse_hex4();
-            if (low < 0xDC00 || low > 0xDFFF) fail("bad surrogate pair");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
+        case 'u': append_utf8(out, parse_code_point()); break;
         default: fail("unknown escape");
       }
     }
+    if (!is_valid_utf8(out)) {
+      at_ = start;
+      fail("invalid UTF-8 in a string");
+    }
+    return out;
+  }
+
+  // The code point of a \u escape (the "\u" already read), joining a surrogate pair.
+  uint32_t parse_code_point() {
+    const uint32_t unit = parse_hex4();
+    if (unit >= 0xDC00 && unit <= 0xDFFF) fail("lone low surrogate in \\u escape");
+    if (unit < 0xD800 || unit > 0xDBFF) return unit;
+    if (text_.compare(at_, 2, "\\u") != 0) fail("lone high surrogate in \\u escape");
+    at_ += 2;
+    const uint32_t low = parse_hex4();
+    if (low < 0xDC00 || low > 0xDFFF) fail("high surrogate not followed by a low one");
+    return 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
   }
 
   const std::string& text_;

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 
 namespace attn {
 

@@ -1,20 +1,36 @@
 // Byte-pair encoding: learning merges and applying them (see bpe.h for the algorithm).
 #include "train/text/bpe.h"
 
+#include <algorithm>
+#include <map>
 #include <queue>
 #include <set>
 #include <unordered_map>
 #include <stdexcept>
 
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 
 namespace attn {
 
-// A word as symbols, e.g. {"l", "o", "w</w>"}.
-static std::vector<std::string> initial_symbols(const std::string& word) {
-  std::vector<std::string> symbols = utf8_characters(word);
-  if (!symbols.empty()) symbols.back() += BpeTokenizer::end_of_word;
+// A piece of a word as symbols, e.g. {"l", "o", "w</w>"}: its characters, the last marked as the
+// end of the word when the piece ends it.
+static std::vector<std::string> initial_symbols(const std::vector<std::string>& characters,
+                                                bool ends_word) {
+  std::vector<std::string> symbols = characters;
+  if (!symbols.empty() && ends_word) symbols.back() += BpeTokenizer::end_of_word;
   return symbols;
+}
+
+// A word's characters in pieces of at most max_word_length; only the last piece ends the word.
+static std::vector<std::vector<std::string>> word_pieces(const std::string& word) {
+  const std::vector<std::string> characters = utf8_characters(word);
+  std::vector<std::vector<std::string>> pieces;
+  const auto limit = static_cast<size_t>(BpeTokenizer::max_word_length);
+  for (size_t begin = 0; begin < characters.size(); begin += limit)
+    pieces.emplace_back(characters.begin() + static_cast<std::ptrdiff_t>(begin),
+                        characters.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(characters.size(), begin + limit)));
+  return pieces;
 }
 
 // Replaces every non-overlapping occurrence of (a, b), left to right, by ab.
@@ -36,21 +52,33 @@ static std::vector<std::string> apply_merge(const std::vector<std::string>& symb
 
 namespace {
 
-// The state of learning: distinct words with their counts, how often each adjacent pair occurs,
-// and which words hold each pair, so a merge only revisits the words it changes. Symbols are
-// numbered, so a pair is one 64-bit key: (first << 32) | second.
+// The state of learning: distinct pieces (words) with their counts, how often each adjacent pair
+// occurs, and which words hold each pair, so a merge only revisits the words it changes. Symbols
+// are numbered, so a pair is one 64-bit key: (first << 32) | second. A max-heap of (count, pair)
+// entries finds the most frequent pair; an entry whose count is no longer the pair's is stale
+// and skipped, so a merge pushes one entry per pair whose count it changed, not per occurrence.
 class MergeLearner {
  public:
   explicit MergeLearner(const std::vector<std::string>& texts) {
-    std::map<std::string, int64_t> word_counts;
+    // Distinct pieces (a word, or a piece of an over-long one) and whether each ends its word.
+    std::map<std::pair<std::vector<std::string>, bool>, int64_t> piece_counts;
     for (const std::string& text : texts)
-      for (const std::string& word : split_words(text)) ++word_counts[word];
-    for (const auto& [word, count] : word_counts) {
+      for (const std::string& word : split_words(text)) {
+        const auto pieces = word_pieces(word);
+        for (size_t i = 0; i < pieces.size(); ++i)
+          ++piece_counts[{pieces[i], i + 1 == pieces.size()}];
+      }
+    for (const auto& [piece, count] : piece_counts) {
       Word entry{{}, count};
-      for (const std::string& symbol : initial_symbols(word)) entry.symbols.push_back(id(symbol));
+      for (const std::string& symbol : initial_symbols(piece.first, piece.second))
+        entry.symbols.push_back(id(symbol));
+      for (uint64_t pair : pairs_of(entry.symbols)) {
+        pair_counts_[pair] += count;
+        words_with_pair_[pair].insert(words_.size());
+      }
       words_.push_back(std::move(entry));
-      update_pairs(words_.size() - 1, +1);
     }
+    for (const auto& [pair, count] : pair_counts_) queue_.push({count, pair});
   }
 
   // The most frequent pair (ties: smallest in byte order), or false when none occurs twice.
@@ -58,9 +86,8 @@ class MergeLearner {
     while (!queue_.empty()) {
       const Entry top = queue_.top();
       queue_.pop();
-      // Entries go stale when counts change; only one matching the current count is live.
       auto found = pair_counts_.find(top.key);
-      if (found == pair_counts_.end() || found->second != top.count) continue;
+      if (found == pair_counts_.end() || found->second != top.count) continue;  // stale
       if (top.count < 2) return false;
       best = {names_[first(top.key)], names_[second(top.key)]};
       merge(top.key);
@@ -96,44 +123,62 @@ class MergeLearner {
     return {names_[first(k)], names_[second(k)]};
   }
 
+  // The adjacent pairs of a symbol sequence, each as often as it occurs.
+  static std::vector<uint64_t> pairs_of(const std::vector<int32_t>& symbols) {
+    std::vector<uint64_t> pairs;
+    for (size_t i = 0; i + 1 < symbols.size(); ++i) pairs.push_back(key(symbols[i], symbols[i + 1]));
+    return pairs;
+  }
+
   int32_t id(const std::string& symbol) {
     auto [found, inserted] = ids_.try_emplace(symbol, static_cast<int32_t>(names_.size()));
     if (inserted) names_.push_back(symbol);
     return found->second;
   }
 
+  // Replaces (a, b) by ab in every word that holds it, and updates the counts and the index by
+  // what changed in those words only.
   void merge(uint64_t pair) {
     const int32_t a = first(pair), b = second(pair);
     const int32_t merged = id(names_[a] + names_[b]);
     const std::vector<size_t> affected(words_with_pair_[pair].begin(),
                                        words_with_pair_[pair].end());
+    std::map<uint64_t, int64_t> change;  // pair -> change of its count
     for (size_t w : affected) {
-      update_pairs(w, -1);
-      std::vector<int32_t>& symbols = words_[w].symbols;
+      Word& word = words_[w];
+      std::vector<uint64_t> before = pairs_of(word.symbols);
       std::vector<int32_t> out;
-      for (size_t i = 0; i < symbols.size(); ++i) {
-        if (i + 1 < symbols.size() && symbols[i] == a && symbols[i + 1] == b) {
+      for (size_t i = 0; i < word.symbols.size(); ++i) {
+        if (i + 1 < word.symbols.size() && word.symbols[i] == a && word.symbols[i + 1] == b) {
           out.push_back(merged);
           ++i;
         } else {
-          out.push_back(symbols[i]);
+          out.push_back(word.symbols[i]);
         }
       }
-      symbols = std::move(out);
-      update_pairs(w, +1);
+      word.symbols = std::move(out);
+      std::vector<uint64_t> after = pairs_of(word.symbols);
+      for (uint64_t p : before) change[p] -= word.count;
+      for (uint64_t p : after) change[p] += word.count;
+      update_index(w, std::move(before), std::move(after));
+    }
+    for (const auto& [p, delta] : change) {
+      if (delta == 0) continue;
+      int64_t& count = pair_counts_[p];
+      count += delta;
+      queue_.push({count, p});
     }
   }
 
-  void update_pairs(size_t w, int64_t sign) {
-    const Word& word = words_[w];
-    for (size_t i = 0; i + 1 < word.symbols.size(); ++i) {
-      const uint64_t pair = key(word.symbols[i], word.symbols[i + 1]);
-      int64_t& count = pair_counts_[pair];
-      count += sign * word.count;
-      if (sign > 0) words_with_pair_[pair].insert(w);
-      else words_with_pair_[pair].erase(w);
-      queue_.push({count, pair});
-    }
+  // Word w held the pairs `before` and now holds `after`: it leaves the index of the pairs it
+  // lost and joins that of the pairs it gained.
+  void update_index(size_t w, std::vector<uint64_t> before, std::vector<uint64_t> after) {
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    for (uint64_t p : before)
+      if (!std::binary_search(after.begin(), after.end(), p)) words_with_pair_[p].erase(w);
+    for (uint64_t p : after)
+      if (!std::binary_search(before.begin(), before.end(), p)) words_with_pair_[p].insert(w);
   }
 
   std::vector<std::string> names_;
@@ -162,7 +207,15 @@ BpeTokenizer::BpeTokenizer(std::vector<Merge> merges) : merges_(std::move(merges
 }
 
 std::vector<std::string> BpeTokenizer::encode_word(const std::string& word) const {
-  std::vector<std::string> symbols = initial_symbols(word);
+  std::vector<std::string> encoded;
+  const auto pieces = word_pieces(word);
+  for (size_t i = 0; i < pieces.size(); ++i)
+    for (std::string& symbol : encode_piece(initial_symbols(pieces[i], i + 1 == pieces.size())))
+      encoded.push_back(std::move(symbol));
+  return encoded;
+}
+
+std::vector<std::string> BpeTokenizer::encode_piece(std::vector<std::string> symbols) const {
   while (symbols.size() > 1) {
     // The adjacent pair learned earliest is the one to merge next.
     int64_t best_rank = -1;

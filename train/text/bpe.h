@@ -6,7 +6,10 @@
 //   find the most frequent adjacent pair of symbols (a, b) over all words, counted with
 //   multiplicity; replace every occurrence by the new symbol ab; remember (a, b).
 // Frequent words end up as one symbol, rare words as a few common pieces, so every word can be
-// spelled and the vocabulary stays small.
+// spelled and the vocabulary stays small. As in Sennrich et al.'s learn_bpe.py, the count of every
+// pair is kept up to date, with an index of the words each pair occurs in, so a merge revisits
+// only the words it changes (not the whole corpus): learning costs about as much as reading the
+// corpus times the number of merges a word takes part in, bounded by max_word_length below.
 //
 // Applying: split a word into characters, then repeatedly merge the adjacent pair that was
 // learned earliest, until no learned pair remains. Ties among equally frequent pairs are broken
@@ -44,8 +47,16 @@ class BpeTokenizer : public Tokenizer {
   std::vector<std::string> encode_word(const std::string& word) const;
 
   static constexpr const char* end_of_word = "</w>";
+  // Words longer than this many characters (a URL, a line of garbage without spaces) are learned
+  // and encoded in pieces of at most this length, only the last one ending the word; so
+  // learning costs at most this squared per distinct piece, and a hostile 1 MiB "word" is as
+  // cheap as a thousand ordinary ones. Real words are far shorter (Multi30k's longest: 36).
+  static constexpr int64_t max_word_length = 100;
 
  private:
+  // One piece's symbols after applying the merges.
+  std::vector<std::string> encode_piece(std::vector<std::string> symbols) const;
+
   std::vector<Merge> merges_;
   std::map<Merge, int64_t> rank_;  // merge -> the step that learned it
 };

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "train/text/bpe.h"
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 
 namespace attn {
 

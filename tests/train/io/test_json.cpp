@@ -42,3 +42,32 @@ TEST_CASE("json: malformed text names what is wrong and where") {
   CHECK_THROWS(Json::parse("-"));
   CHECK_THROWS(Json::parse(std::string(2000, '[')));  // too deep, not a stack overflow
 }
+
+TEST_CASE("json: numbers follow RFC 8259's grammar; subnormals are numbers, overflow is not") {
+  CHECK(Json::parse("1e-310").as_number() == 1e-310);  // subnormal
+  CHECK(Json::parse("4.9e-324").as_number() > 0);      // the smallest double
+  CHECK(Json::parse("1e-400").as_number() == 0);       // below every double: 0
+  CHECK(Json::parse("-0").as_number() == 0);
+  CHECK(Json::parse("0.5e+2").as_number() == 50);
+  CHECK(Json::parse("[0,10,-2.5E-1]").dump() == "[0,10,-0.25]");
+  CHECK_THROWS_WITH(Json::parse("01"), "json: a number may not start with 0 at offset 1");
+  CHECK_THROWS_WITH(Json::parse("-01"), "json: a number may not start with 0 at offset 2");
+  CHECK_THROWS_WITH(Json::parse("+1"), "json: expected a value at offset 0");
+  CHECK_THROWS_WITH(Json::parse(".5"), "json: expected a value at offset 0");
+  CHECK_THROWS_WITH(Json::parse("1."), "json: expected a digit after the decimal point at offset 2");
+  CHECK_THROWS_WITH(Json::parse("1e"), "json: expected a digit in the exponent at offset 2");
+  CHECK_THROWS_WITH(Json::parse("1e400"), "json: number out of range at offset 5");
+  CHECK_THROWS(Json::parse("0x10"));
+  CHECK_THROWS(Json::parse("NaN"));
+}
+
+TEST_CASE("json: strings are UTF-8 without raw control characters, surrogates come in pairs") {
+  CHECK_THROWS_WITH(Json::parse("\"\\ud83d\""), doctest::Contains("lone high surrogate"));
+  CHECK_THROWS_WITH(Json::parse("\"\\ud83dx\""), doctest::Contains("lone high surrogate"));
+  CHECK_THROWS_WITH(Json::parse("\"\\ude00\""), doctest::Contains("lone low surrogate"));
+  CHECK_THROWS_WITH(Json::parse("\"\\ud83d\\u0041\""), doctest::Contains("not followed by a low"));
+  CHECK_THROWS_WITH(Json::parse("\"a\tb\""), "json: control character in a string at offset 3");
+  CHECK_THROWS_WITH(Json::parse("\"\xC3\""), "json: invalid UTF-8 in a string at offset 0");
+  CHECK_THROWS_WITH(Json::parse("\"\xED\xA0\x80\""), doctest::Contains("invalid UTF-8"));
+  CHECK(Json::parse("\"a\\tb\"").as_string() == "a\tb");  // escaped, it is fine
+}

@@ -3,7 +3,7 @@
 
 #include "train/text/bpe.h"
 #include "train/text/tokenizer.h"
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 #include "train/text/vocabulary.h"
 
 using namespace attn;
@@ -76,4 +76,36 @@ TEST_CASE("bpe: text round-trips through subwords, unseen words included") {
   CHECK(tokenizer_from_json(bpe.to_json())->kind() == "bpe");
   CHECK_THROWS_WITH(tokenizer_from_json(Json::parse("{\"kind\":\"sentencepiece\"}")),
                     "tokenizer: unknown kind \"sentencepiece\" (char, word or bpe)");
+}
+
+TEST_CASE("utf8: overlong forms, encoded surrogates and code points past U+10FFFF are invalid") {
+  CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong "/" in three bytes
+  CHECK_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));  // ... in four
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // U+D800, a UTF-16 surrogate
+  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // U+110000
+  CHECK(is_valid_utf8("\xED\x9F\xBF"));            // U+D7FF, just below the surrogates
+  CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF, the last code point
+  CHECK(is_valid_utf8("\xE0\xA0\x80"));            // U+0800, the first 3-byte one
+}
+
+TEST_CASE("bpe: a word longer than max_word_length is learned and spelled in pieces, and "
+          "round-trips") {
+  // 250 characters with no space: pieces of 100, 100 and 50; only the last ends the word. Before
+  // pieces, learning such a word cost time and memory growing with its length squared.
+  std::string long_word;
+  for (int i = 0; i < 250; ++i) long_word += static_cast<char>('a' + i % 3);
+  const std::vector<std::string> texts = {long_word + " ab", long_word, "abc abc"};
+  const BpeTokenizer bpe = BpeTokenizer::learn(texts, 200);
+  const std::vector<std::string> tokens = bpe.tokenize(long_word + " abc");
+  size_t covered = 0, ends = 0;
+  for (const std::string& token : tokens) {
+    const bool last = token.size() > 4 && token.compare(token.size() - 4, 4, "</w>") == 0;
+    const size_t characters = token.size() - (last ? 4 : 0);
+    CHECK(characters <= static_cast<size_t>(BpeTokenizer::max_word_length));
+    if (covered < 250) covered += characters;
+    ends += last;
+  }
+  CHECK(covered == 250);
+  CHECK(ends == 2);  // the long word's last piece, and "abc"
+  CHECK(bpe.detokenize(tokens) == long_word + " abc");
 }

@@ -5,7 +5,9 @@
 //   1110xxxx 10xxxxxx 10xxxxxx            U+0800 .. U+FFFF   (한, €)
 //   11110xxx 10xxxxxx 10xxxxxx 10xxxxxx   U+10000 .. U+10FFFF
 // Tokenizers split text into characters, never into bytes, so German, French and Korean
-// round-trip. Malformed bytes are reported, not guessed at.
+// round-trip. Malformed bytes are reported, not guessed at: a stray continuation byte, a
+// truncated character, an overlong form, an encoded UTF-16 surrogate, anything past U+10FFFF
+// (RFC 3629). JSON strings are checked with the same rules.
 #pragma once
 
 #include <string>

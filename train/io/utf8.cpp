@@ -1,5 +1,5 @@
 // Splitting UTF-8 text into characters (see utf8.h for the encoding).
-#include "train/text/utf8.h"
+#include "train/io/utf8.h"
 
 #include <stdexcept>
 
@@ -14,11 +14,24 @@ static size_t sequence_length(unsigned char lead) {
   return 0;
 }
 
+// The range the byte after `lead` must fall in (RFC 3629, §4): narrower than 80..BF after E0
+// (no overlong 3-byte forms), ED (no UTF-16 surrogates D800..DFFF), F0 (no overlong 4-byte
+// forms) and F4 (nothing above U+10FFFF).
+static bool second_byte_fits(unsigned char lead, unsigned char second) {
+  if (lead == 0xE0) return second >= 0xA0 && second <= 0xBF;
+  if (lead == 0xED) return second >= 0x80 && second <= 0x9F;
+  if (lead == 0xF0) return second >= 0x90 && second <= 0xBF;
+  if (lead == 0xF4) return second >= 0x80 && second <= 0x8F;
+  return (second & 0xC0) == 0x80;
+}
+
 // Length of a well-formed character at text[at], or 0.
 static size_t valid_character_at(const std::string& text, size_t at) {
-  const size_t length = sequence_length(static_cast<unsigned char>(text[at]));
+  const auto lead = static_cast<unsigned char>(text[at]);
+  const size_t length = sequence_length(lead);
   if (length == 0 || at + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k)
+  if (length > 1 && !second_byte_fits(lead, static_cast<unsigned char>(text[at + 1]))) return 0;
+  for (size_t k = 2; k < length; ++k)
     if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
   return length;
 }
