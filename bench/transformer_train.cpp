@@ -163,7 +163,7 @@ int run(int argc, char** argv) {
   for (int i = 0; i < warmup + steps; ++i) {
     const Batch& batch = batches[i % batches.size()];
     const auto start = bench::Clock::now();
-    const double loss_value = train_step(model, batch, optimizer, schedule, i + 1, step_options);
+    const double loss_value = train_step(model, batch, optimizer, schedule, i + 1, step_options).loss;
     const double seconds = bench::seconds_since(start);
     if (i >= warmup) {
       times.push_back(seconds);

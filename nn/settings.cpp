@@ -61,6 +61,13 @@ int64_t parse_integer(const std::string& text, int64_t minimum, int64_t maximum)
   return value;
 }
 
+// A range's end as people write it: whole numbers without an exponent (1000000, not 1e+06).
+std::string bound_text(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15)
+    return std::to_string(static_cast<int64_t>(value));
+  return number_text(value);
+}
+
 template <typename Float>
 Setting floating_setting(const std::string& name, Float& field, const std::string& help,
                          double minimum, double maximum) {
@@ -71,7 +78,7 @@ Setting floating_setting(const std::string& name, Float& field, const std::strin
     if (!parse_whole(text, value) || !std::isfinite(value))
       throw Error("expects a number, got '" + text + "'");
     if (value < minimum || value > maximum)
-      throw Error("must be in " + number_text(minimum) + ".." + number_text(maximum) + ", got " +
+      throw Error("must be in " + bound_text(minimum) + ".." + bound_text(maximum) + ", got " +
                   text);
     field = value;
   };

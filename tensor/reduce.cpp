@@ -13,6 +13,7 @@
 #include "tensor/reduce.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -122,6 +123,15 @@ std::pair<Tensor, Tensor> max_along(const std::string& op, const Tensor& x, int 
 }
 
 }  // namespace
+
+bool all_finite(const Tensor& x) {
+  check_defined("all_finite", x);
+  const Tensor values = x.contiguous();
+  const real* v = values.data();
+  bool finite = true;
+  for (int64_t i = 0; i < values.numel(); ++i) finite &= std::isfinite(v[i]);
+  return finite;
+}
 
 double sum_in_double(const real* values, int64_t n) {
   double partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};

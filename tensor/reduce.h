@@ -19,6 +19,9 @@ Tensor max(const Tensor& x, int dim, bool keepdim = false);
 // Index of the largest element along dim (the first one on ties), as whole numbers.
 Tensor argmax(const Tensor& x, int dim, bool keepdim = false);
 
+// True when no element is inf or NaN (how a trainer checks weights before it saves them).
+bool all_finite(const Tensor& x);
+
 // values[0] + ... + values[n-1] in double, in a fixed order: eight interleaved partial sums
 // (values i, i+8, i+16, ... for i < 8), added pairwise at the end. Kernels use it for row sums.
 double sum_in_double(const real* values, int64_t n);

@@ -1,8 +1,12 @@
 // Training checkpoints in one atomically written safetensors file (see checkpoint.h).
 #include "train/checkpoint.h"
 
+#include <charconv>
+#include <limits>
 #include <stdexcept>
+#include <system_error>
 
+#include "tensor/reduce.h"
 #include "train/io/safetensors.h"
 #include "train/optim/optimizer.h"
 
@@ -15,12 +19,39 @@ static Json generator_to_json(const std::array<uint64_t, 4>& state) {
   return Json(words);
 }
 
-static std::array<uint64_t, 4> generator_from_json(const Json& json) {
+// Four whole numbers as text, not all zero (xoshiro256** never leaves the all-zero state: a
+// generator set to it would return 0 forever).
+static std::array<uint64_t, 4> generator_from_json(const Json& json, const std::string& key) {
   const Json::Array& words = json.as_array();
-  if (words.size() != 4) throw std::runtime_error("a generator state needs 4 words");
+  if (words.size() != 4) throw std::runtime_error(key + ": a generator state needs 4 words");
   std::array<uint64_t, 4> state{};
-  for (size_t i = 0; i < 4; ++i) state[i] = std::stoull(words[i].as_string());
+  for (size_t i = 0; i < 4; ++i) {
+    const std::string& text = words[i].as_string();
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), state[i]);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+      throw std::runtime_error(key + ": '" + text + "' is not a 64-bit whole number");
+  }
+  if (state == std::array<uint64_t, 4>{}) throw std::runtime_error(key + ": the state is all zero");
   return state;
+}
+
+// json[key], a whole number in [minimum, maximum]; errors name the key.
+static int64_t whole(const Json& json, const std::string& key, int64_t minimum,
+                     int64_t maximum = std::numeric_limits<int64_t>::max()) {
+  const int64_t value = json.at(key).as_int();
+  if (value < minimum || value > maximum)
+    throw std::runtime_error(key + " is " + std::to_string(value) + ", outside " +
+                             std::to_string(minimum) + ".." + std::to_string(maximum));
+  return value;
+}
+
+// json[key], a finite number in [minimum, maximum]; errors name the key.
+static double number(const Json& json, const std::string& key, double minimum, double maximum) {
+  const double value = json.at(key).as_number();
+  if (!(value >= minimum && value <= maximum))
+    throw std::runtime_error(key + " is " + std::to_string(value) + ", outside " +
+                             std::to_string(minimum) + ".." + std::to_string(maximum));
+  return value;
 }
 
 Json TrainingState::to_json() const {
@@ -37,15 +68,17 @@ Json TrainingState::to_json() const {
 }
 
 TrainingState TrainingState::from_json(const Json& json) {
+  // Every field is checked against what it means or indexes; batch_in_epoch is checked against
+  // the epoch's batches by the training loop, which knows them.
   TrainingState state;
-  state.step = json.at("step").as_int();
-  state.epoch = json.at("epoch").as_int();
-  state.batch_in_epoch = json.at("batch_in_epoch").as_int();
-  state.epoch_generator = generator_from_json(json.at("epoch_generator"));
-  state.best_bleu = json.at("best_bleu").as_number();
-  state.best_loss = json.at("best_loss").as_number();
-  state.elapsed_seconds = json.at("elapsed_seconds").as_number();
-  state.target_tokens = json.at("target_tokens").as_int();
+  state.step = whole(json, "step", 0);
+  state.epoch = whole(json, "epoch", 0);
+  state.batch_in_epoch = whole(json, "batch_in_epoch", 0);
+  state.epoch_generator = generator_from_json(json.at("epoch_generator"), "epoch_generator");
+  state.best_bleu = number(json, "best_bleu", -1, 100);
+  state.best_loss = number(json, "best_loss", -1, std::numeric_limits<double>::max());
+  state.elapsed_seconds = number(json, "elapsed_seconds", 0, std::numeric_limits<double>::max());
+  state.target_tokens = whole(json, "target_tokens", 0);
   return state;
 }
 
@@ -66,6 +99,9 @@ TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer
   if (!metadata.count("state")) throw std::runtime_error(path + ": no training state in metadata");
   try {
     const Json meta = Json::parse(metadata.at("state"));
+    // Everything is read and checked before anything is changed.
+    const TrainingState state = TrainingState::from_json(meta);
+    const auto model_generator = generator_from_json(meta.at("model_generator"), "model_generator");
     StateDict weights;
     for (const auto& [name, parameter] : model.named_parameters()) {
       auto found = tensors.find(name);
@@ -80,11 +116,14 @@ TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer
       if (found == tensors.end()) throw std::runtime_error(name + ": missing");
       tensor = found->second;
     }
-    for (auto& [name, count] : saved.counters) count = meta.at(name).as_int();
+    for (auto& [name, count] : saved.counters) count = whole(meta, name, 0);
+    // The trainer never writes a weight that is not finite; a file that holds one was damaged.
+    for (const auto& [name, weight] : weights)
+      if (!all_finite(weight)) throw std::runtime_error(name + " holds a value that is not finite");
     model.load_state_dict(weights);
     optimizer.load_state(saved);
-    model.generator().set_state(generator_from_json(meta.at("model_generator")));
-    return TrainingState::from_json(meta);
+    model.generator().set_state(model_generator);
+    return state;
   } catch (const std::exception& error) {
     throw std::runtime_error(path + ": " + error.what());
   }

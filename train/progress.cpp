@@ -3,7 +3,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
 #include <ostream>
 
 #include "train/io/atomic_file.h"
@@ -24,35 +28,59 @@ static std::string step_json(const StepRecord& r) {
   return json.dump();
 }
 
+// A number for metrics.jsonl: JSON has no inf or NaN, so a value that is not finite is null.
+static Json finite_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(); }
+
+// Back from metrics.jsonl: null (a value that was not finite) reads as +inf.
+static double number_or_inf(const Json& value) {
+  return value.is_null() ? std::numeric_limits<double>::infinity() : value.as_number();
+}
+
 static std::string eval_json(const EvalRecord& r) {
   Json json;
   json["step"] = Json(r.step);
-  json["valid_loss"] = Json(r.loss);
-  json["valid_ppl"] = Json(std::exp(r.loss));
+  json["valid_loss"] = finite_or_null(r.loss);
+  json["valid_ppl"] = finite_or_null(std::exp(r.loss));  // overflows to inf past a loss of ~710
   json["valid_bleu"] = Json(r.bleu);
   return json.dump();
 }
 
 MetricsLog::MetricsLog(const std::string& dir, int64_t resume_step) : dir_(dir) {
-  std::ifstream in(dir + "/metrics.jsonl");
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    const Json json = Json::parse(line);
+  const std::string path = dir + "/metrics.jsonl";
+  std::vector<std::string> lines;
+  if (std::filesystem::exists(path)) {
+    std::istringstream in(read_file(path));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::string kept;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Json json;
+    try {
+      json = Json::parse(lines[i]);
+    } catch (const std::exception& error) {
+      // A run killed while appending leaves its last line cut short: that record is dropped and
+      // the file rewritten without it. A damaged line before the last is not a crash's doing.
+      if (i + 1 == lines.size()) break;
+      throw std::runtime_error(path + ":" + std::to_string(i + 1) + ": " + error.what());
+    }
     if (json.at("step").as_int() > resume_step) continue;
     if (json.contains("valid_loss"))
-      evals_.push_back({json.at("step").as_int(), json.at("valid_loss").as_number(),
+      evals_.push_back({json.at("step").as_int(), number_or_inf(json.at("valid_loss")),
                         json.at("valid_bleu").as_number()});
     else
       steps_.push_back({json.at("step").as_int(), json.at("epoch").as_int(),
                         json.at("loss").as_number(), json.at("learning_rate").as_number(),
                         json.at("tokens_per_second").as_number()});
-    kept += line + "\n";
+    kept += lines[i] + "\n";
   }
-  write_file_atomically(dir + "/metrics.jsonl", kept);
+  write_file_atomically(path, kept);
 }
 
 void MetricsLog::append(const std::string& line) {
-  std::ofstream(dir_ + "/metrics.jsonl", std::ios::app) << line << "\n";
+  std::ofstream out(dir_ + "/metrics.jsonl", std::ios::app);
+  out << line << "\n";
+  out.flush();
+  if (!out) throw std::runtime_error("cannot append to " + dir_ + "/metrics.jsonl");
 }
 
 void MetricsLog::add_step(const StepRecord& record) {

@@ -1,8 +1,13 @@
 // One training step (see step.h).
 #include "train/step.h"
 
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "autograd/ops.h"
 #include "models/seq2seq/special_tokens.h"
+#include "tensor/reduce.h"
 
 namespace attn {
 
@@ -13,16 +18,42 @@ Variable sequence_loss(const Variable& logits, const Tensor& target_out, real la
                        special_tokens::pad, label_smoothing);
 }
 
-real train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer, const Schedule& schedule,
-                int64_t step, const StepOptions& options) {
+namespace {
+
+// The name of the first parameter whose gradient holds an inf or a NaN ("" if none does).
+std::string first_non_finite_gradient(const Optimizer& optimizer) {
+  const std::vector<Variable>& parameters = optimizer.parameters();
+  for (size_t i = 0; i < parameters.size(); ++i)
+    if (parameters[i].has_grad() && !all_finite(parameters[i].grad())) return optimizer.names()[i];
+  return "";
+}
+
+}  // namespace
+
+StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
+                      const Schedule& schedule, int64_t step, const StepOptions& options) {
   const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
   const Variable loss = sequence_loss(logits, batch.target_out, options.label_smoothing);
   optimizer.zero_grad();
+  StepResult result;
+  result.loss = loss.item();
+  if (!std::isfinite(result.loss)) {
+    result.applied = false;
+    result.problem = "the loss is " + std::to_string(result.loss);
+    return result;
+  }
   loss.backward();
-  if (options.clip_norm > 0) clip_grad_norm(optimizer.parameters(), options.clip_norm);
+  const double norm = gradient_norm(optimizer.parameters());
+  if (!std::isfinite(norm)) {
+    result.applied = false;
+    result.problem = "the gradient of " + first_non_finite_gradient(optimizer) + " is not finite";
+    optimizer.zero_grad();
+    return result;
+  }
+  if (options.clip_norm > 0) clip_gradients(optimizer.parameters(), norm, options.clip_norm);
   optimizer.set_learning_rate(schedule.learning_rate(step));
   optimizer.step();
-  return loss.item();
+  return result;
 }
 
 }  // namespace attn

@@ -9,9 +9,15 @@
 // Label smoothing (Szegedy et al. 2016; Vaswani et al. 2017, §5.4, e_ls = 0.1) trains towards
 // (1 - e) on the reference and e / V spread over the vocabulary: "This hurts perplexity, as the
 // model learns to be more unsure, but improves accuracy and BLEU score."
+//
+// A step whose loss or any gradient is not finite (a learning rate far too high, an overflow) is
+// not applied: no weight and no optimiser state changes, and the result says what went wrong,
+// naming the first parameter whose gradient holds an inf or a NaN. The gradients' global norm,
+// which clipping needs anyway, tells at no extra cost whether any gradient is not finite.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "models/seq2seq/seq2seq.h"
 #include "train/data/batching.h"
@@ -29,9 +35,15 @@ struct StepOptions {
   real clip_norm = 1;          // the gradients' global norm at most this (0: no clipping)
 };
 
+struct StepResult {
+  real loss = 0;        // the batch's loss, before the update
+  bool applied = true;  // false: the step was skipped, see `problem`
+  std::string problem;  // "the loss is nan", "the gradient of decoder.output.weight is not finite"
+};
+
 // Trains `model` on one batch: the loss, backward, clipping, the learning rate of `step` (from
-// 1) and the update. Returns the batch's loss before the update.
-real train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer, const Schedule& schedule,
-                int64_t step, const StepOptions& options);
+// 1) and the update, unless the loss or a gradient is not finite.
+StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
+                      const Schedule& schedule, int64_t step, const StepOptions& options);
 
 }  // namespace attn

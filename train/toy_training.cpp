@@ -34,7 +34,7 @@ real train_toy_task(Seq2Seq& model, int64_t model_width, const ToyTask& task,
   double tail_loss = 0;
   for (int64_t step = 1; step <= options.steps; ++step) {
     const Batch batch = toy_batch(task, options.batch_size, data);
-    const real loss = train_step(model, batch, optimizer, schedule, step, step_options);
+    const real loss = train_step(model, batch, optimizer, schedule, step, step_options).loss;
     if (step > options.steps - tail) tail_loss += loss;
     if (on_step) on_step(step, loss);
   }

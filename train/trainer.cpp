@@ -8,10 +8,12 @@
 #include <stdexcept>
 
 #include "models/registry.h"
+#include "tensor/memory.h"
 #include "tensor/thread_pool.h"
 #include "train/data/batching.h"
 #include "train/data/corpus.h"
 #include "train/io/atomic_file.h"
+#include "train/io/directory_lock.h"
 #include "train/io/settings_json.h"
 #include "train/metrics/bleu.h"
 #include "train/optim/schedule.h"
@@ -88,6 +90,43 @@ std::unique_ptr<Schedule> make_schedule(const TrainOptions& o, int64_t d_model) 
   throw std::runtime_error("--schedule must be noam or constant, got '" + o.schedule + "'");
 }
 
+// ---- a resumed run, and a run too large ----------------------------------------------------------
+
+// A resumed run keeps the settings it was started with (DIR/config.json). One given explicitly
+// again with another value would be ignored without a word, so it is refused instead.
+void check_unchanged(const TrainOptions& requested, TrainOptions& saved_run,
+                     const ModelConfig& saved_model, const std::string& dir) {
+  TrainOptions asked = requested;
+  const std::unique_ptr<ModelConfig> saved_config = saved_model.clone();
+  const std::unique_ptr<ModelConfig> asked_config =
+      requested.model ? requested.model->clone() : default_model_config("transformer");
+  const std::vector<std::pair<Settings, Settings>> pairs = {
+      {asked.saved_settings(), saved_run.saved_settings()},
+      {asked_config->settings(), saved_config->settings()}};
+  for (const auto& [given, kept] : pairs)
+    for (size_t i = 0; i < given.size(); ++i) {
+      const Setting& setting = given[i];
+      if (!requested.explicit_settings.count(setting.name)) continue;
+      const std::string value = setting.get(), saved = kept[i].get();
+      if (value != saved)
+        throw std::runtime_error("--" + setting.option + " " + value + " would change the run " +
+                                 "in " + dir + ", which resumes with " + saved +
+                                 " (config.json); leave it out, or train into a new --out");
+    }
+}
+
+// Weights, gradients and Adam's two moments: four copies of every parameter.
+void check_fits_in_memory(const ModelConfig& config) {
+  const double parameters = static_cast<double>(config.parameter_count());
+  const double bytes = 4 * parameters * static_cast<double>(sizeof(real));
+  if (bytes > static_cast<double>(tensor_memory_limit()))
+    throw std::runtime_error("the model would have " + std::to_string(config.parameter_count()) +
+                             " parameters, " + byte_size_text(bytes) +
+                             " with their gradients and Adam's moments, more than the " +
+                             byte_size_text(static_cast<double>(tensor_memory_limit())) +
+                             " this machine has for tensors");
+}
+
 // ---- validation -------------------------------------------------------------------------------
 
 double validation_bleu(Translator& translator, const Corpus& corpus, int64_t max_sentences) {
@@ -145,8 +184,11 @@ Settings TrainOptions::run_settings() {
 TrainResult train_translation_model(const TrainOptions& options, std::ostream& log) {
   if (options.out_dir.empty()) throw std::runtime_error("--out DIR is required");
   if (options.threads > 0) set_num_threads(static_cast<int>(options.threads));
-  std::filesystem::create_directories(options.out_dir);
   const std::string dir = options.out_dir;
+  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir))
+    throw std::runtime_error("--out " + dir + " is a file, not a directory");
+  std::filesystem::create_directories(dir);
+  const DirectoryLock lock(dir);  // before anything in it is read or written
   const bool resuming = std::filesystem::exists(dir + "/checkpoint.safetensors");
 
   const Corpus train = read_corpus(options.source_path, options.target_path, options.tsv_path);
@@ -164,6 +206,7 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
     Settings saved = run.saved_settings();
     settings_from_json(saved, Json::parse(read_file(dir + "/config.json")).at("training"),
                        dir + "/config.json: training");
+    check_unchanged(options, run, translator->config(), dir);
   } else {
     std::vector<std::string> sources, targets;
     for (const SentencePair& pair : train.pairs) {
@@ -173,6 +216,7 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
     TextSide source = build_side(sources, run), target = build_side(targets, run);
     const std::unique_ptr<ModelConfig> config =
         model_config(run, source.vocabulary.size(), target.vocabulary.size());
+    check_fits_in_memory(*config);
     translator = std::make_unique<Translator>(*config, std::move(source), std::move(target));
     Json json = translator->to_json();
     json["training"] = settings_to_json(run.saved_settings());

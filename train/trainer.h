@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "models/seq2seq/model_config.h"
@@ -61,6 +62,9 @@ struct TrainOptions {
   int64_t log_interval = 100;          // steps between log lines (when not on a terminal)
   int64_t valid_bleu_max = 0;          // validation sentences decoded for BLEU (0: all)
   bool live_progress = false;          // one status line rewritten in place (for a terminal)
+  // Names of the settings (model or training) the user set explicitly, on the command line. A
+  // resumed run refuses any whose value differs from the run's saved one, instead of ignoring it.
+  std::set<std::string> explicit_settings;
 
   // The settings saved in config.json ("training") and restored when a run resumes.
   Settings saved_settings();

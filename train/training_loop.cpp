@@ -5,8 +5,10 @@
 #include <chrono>
 #include <filesystem>
 #include <ostream>
+#include <stdexcept>
 
 #include "autograd/variable.h"
+#include "tensor/reduce.h"
 #include "train/checkpoint.h"
 #include "train/io/safetensors.h"
 #include "train/optim/adam.h"
@@ -71,6 +73,12 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
   };
   auto evaluate_and_save = [&] {
     const EvalRecord record = evaluate(state.step);
+    // Never a weight that is not finite on disk: the last good files stay as they are.
+    for (const auto& [name, parameter] : model.named_parameters())
+      if (!all_finite(parameter.value()))
+        throw std::runtime_error("at step " + std::to_string(state.step) + " the weight " + name +
+                                 " is not finite; nothing was saved, the last checkpoint in " +
+                                 dir + " is the last good state");
     if (record.loss >= 0) {
       const bool better = record.bleu > state.best_bleu ||
                           (record.bleu == state.best_bleu && record.loss < state.best_loss);
@@ -91,24 +99,42 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
   };
 
   model.train();
+  int64_t bad_steps = 0;  // in a row: a step whose loss or gradient was not finite, not applied
   while (!out_of_budget()) {
     Generator epoch_generator(0);
     epoch_generator.set_state(state.epoch_generator);
     const auto batches = data.epoch(epoch_generator);
+    if (state.batch_in_epoch > static_cast<int64_t>(batches.size()))
+      throw std::runtime_error(checkpoint_path + ": batch_in_epoch " +
+                               std::to_string(state.batch_in_epoch) + " is past this epoch's " +
+                               std::to_string(batches.size()) +
+                               " batches; was the training data changed?");
     for (; state.batch_in_epoch < static_cast<int64_t>(batches.size()) && !out_of_budget();
          ++state.batch_in_epoch) {
       const Clock::time_point step_start = Clock::now();
       const Batch batch = data.batch(batches[static_cast<size_t>(state.batch_in_epoch)]);
-      const real loss = train_step(model, batch, optimizer, schedule, state.step + 1, options.step);
+      const StepResult step = train_step(model, batch, optimizer, schedule, state.step + 1,
+                                         options.step);
+      if (!step.applied) {
+        log << (options.live_progress ? "\r\033[K" : "") << "step " << state.step + 1
+            << " skipped: " << step.problem << "\n";
+        if (++bad_steps >= options.max_bad_steps)
+          throw std::runtime_error(
+              "stopped: " + std::to_string(bad_steps) + " steps in a row had a loss or gradient "
+              "that was not finite (the last: " + step.problem + "); the learning rate may be "
+              "too high. The last checkpoint in " + dir + " is the last good state");
+        continue;  // the batch is used up; the weights, the optimiser and the step count are not
+      }
+      bad_steps = 0;
       ++state.step;
       const double step_seconds = seconds_since(step_start);
       training_seconds += step_seconds;
       run_tokens += batch.target_tokens;
       state.target_tokens += batch.target_tokens;
       ++run_steps;
-      metrics.add_step({state.step, state.epoch + 1, loss, optimizer.learning_rate(),
+      metrics.add_step({state.step, state.epoch + 1, step.loss, optimizer.learning_rate(),
                         static_cast<double>(batch.target_tokens) / std::max(step_seconds, 1e-9)});
-      progress.step_line(state, batches.size(), loss, optimizer.learning_rate(),
+      progress.step_line(state, batches.size(), step.loss, optimizer.learning_rate(),
                          static_cast<double>(run_tokens) / std::max(seconds_since(start), 1e-9),
                          seconds_since(start), run_steps);
       if (state.step % options.eval_interval == 0) {

@@ -10,7 +10,12 @@
 //
 // A directory that already holds a checkpoint is resumed exactly: same batches, same dropout
 // masks, same optimiser state, so the loss curve continues as if never interrupted. What the
-// model is and how it was configured is the caller's to save (config.json).
+// model is and how it was configured is the caller's to save (config.json), and the caller holds
+// the directory's lock (train/io/directory_lock.h) from before it writes anything.
+//
+// Divergence: a step whose loss or any gradient is not finite is logged and not applied
+// (step.h); max_bad_steps of them in a row stop the run with an error. No weight that is not
+// finite is ever saved, so the directory keeps its last good checkpoint.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +51,7 @@ struct LoopOptions {
   bool live_progress = false;    // one status line rewritten in place (for a terminal)
   StepOptions step;              // label smoothing, clipping
   uint64_t seed = 1;             // the data order's generator
+  int64_t max_bad_steps = 5;     // steps in a row whose loss or gradient is not finite: stop
 };
 
 struct TrainResult {

@@ -40,6 +40,16 @@ static TextSide side_from_json(const Json& json) {
   return {tokenizer_from_json(json.at("tokenizer")), Vocabulary::from_json(json.at("vocabulary"))};
 }
 
+Settings TranslateOptions::settings() {
+  return {
+      integer_setting("beam", beam_size, "beam size (1: greedy)", 1, 1000),
+      number_setting("length_penalty", length_penalty, "alpha of Wu et al. 2016", 0, 10),
+      integer_setting("max_len", max_length, "longest translation in tokens (0: 1.5 x source + 10)",
+                      0, 1 << 16),
+      integer_setting("batch", batch_size, "sentences decoded together", 1, 1 << 16),
+  };
+}
+
 // ---- the translator ---------------------------------------------------------------------------
 
 Translator::Translator(const ModelConfig& config, TextSide source, TextSide target)
@@ -82,7 +92,12 @@ std::unique_ptr<Translator> Translator::load(const std::string& dir, const std::
   auto translator = from_config(dir);
   const std::string weights_path = dir + "/" + weights;
   try {
-    translator->model().load_state_dict(load_safetensors(weights_path));
+    const StateDict weights = load_safetensors(weights_path);
+    // attn never writes a weight that is not finite; one that holds NaN would translate every
+    // sentence as an empty line, so it is refused here.
+    for (const auto& [name, weight] : weights)
+      if (!all_finite(weight)) throw std::runtime_error(name + " holds a value that is not finite");
+    translator->model().load_state_dict(weights);
   } catch (const std::exception& error) {
     throw std::runtime_error(weights_path + ": " + error.what());
   }

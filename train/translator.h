@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/seq2seq/model_config.h"
+#include "nn/settings.h"
 #include "train/io/json.h"
 #include "train/text/tokenizer.h"
 #include "train/text/vocabulary.h"
@@ -43,6 +44,8 @@ struct TranslateOptions {
   real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
   int64_t max_length = 0;       // 0: each sentence's length * 1.5 + 10, capped by the model's
   int64_t batch_size = 32;      // sentences decoded together
+
+  Settings settings();  // for `attn translate`: --beam, --length-penalty, --max-len, --batch
 };
 
 class Translator {

@@ -43,6 +43,10 @@ class ModelConfig {
   virtual std::unique_ptr<ModelConfig> clone() const = 0;
   // Checks the settings and builds the model with freshly initialised weights.
   virtual std::unique_ptr<Seq2Seq> build() const = 0;
+  // How many parameters build() would make, computed without making them, so that a model too
+  // large for the machine is refused before anything is allocated (the tests check it against
+  // the built model's parameter_count() for every architecture).
+  virtual int64_t parameter_count() const = 0;
 
  protected:
   // The four fields above, marked internal (never command-line options).

@@ -1,7 +1,9 @@
 // The Transformer encoder-decoder (see transformer.h): Vaswani et al. 2017, Figure 1.
 #include "models/transformer/transformer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "autograd/ops.h"
 #include "models/seq2seq/special_tokens.h"
@@ -139,6 +141,32 @@ std::unique_ptr<ModelConfig> TransformerConfig::clone() const {
 
 std::unique_ptr<Seq2Seq> TransformerConfig::build() const {
   return std::make_unique<Transformer>(*this);
+}
+
+int64_t TransformerConfig::parameter_count() const {
+  // Vaswani et al. 2017's sublayers, each Linear with a bias (attention.h, feed_forward.h):
+  //   attention   4 (D D + D) + the score's own        w_q, w_k, w_v, w_o
+  //   FFN         D F + F + F D + D                    linear1, linear2
+  //   LayerNorm   2 D                                  gamma, beta
+  // Counted in double: a hostile config's count may pass 2^63, which is only "too large".
+  const double D = static_cast<double>(d_model), F = static_cast<double>(d_ff);
+  ScoreSpec spec;
+  spec.query_dim = spec.key_dim = d_model / std::max<int64_t>(heads, 1);
+  spec.heads = heads;
+  const double score_own = static_cast<double>(make_score_function(score, spec)->parameter_count());
+  const double attention = 4 * (D * D + D) + score_own, ffn = 2 * D * F + F + D;
+  const double layer_norm = 2 * D;
+  const double encoder_layer = attention + ffn + 2 * layer_norm;
+  const double decoder_layer = 2 * attention + ffn + 3 * layer_norm;
+  double total = static_cast<double>(encoder_layers) * encoder_layer +
+                 static_cast<double>(decoder_layers) * decoder_layer;
+  if (norm == NormPlacement::pre) total += 2 * layer_norm;  // each stack's final LayerNorm
+  const double V_src = static_cast<double>(source_vocab), V = static_cast<double>(target_vocab);
+  total += (V_src + (share_embeddings ? 0 : V)) * D;  // embeddings
+  if (!tie_output) total += V * D;                   // output layer, no bias
+  if (positional == PositionalEncodingKind::learned)
+    total += 2 * static_cast<double>(max_length) * D;  // one table per side
+  return total >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(total);
 }
 
 LayerConfig TransformerConfig::layer() const {

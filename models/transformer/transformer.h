@@ -83,6 +83,7 @@ struct TransformerConfig : ModelConfig {
   void apply_preset(const std::string& name) override;
   std::unique_ptr<ModelConfig> clone() const override;
   std::unique_ptr<Seq2Seq> build() const override;
+  int64_t parameter_count() const override;
 };
 
 // What the decoder keeps between steps: the memory's mask, each layer's caches, the position.

@@ -75,4 +75,39 @@ expect_error "unknown command" "$attn" dance
 expect_error "--score alibi score: takes no settings" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --score alibi:x=1
 expect_error "--d-model must be in 1..16384, got 0" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --d-model 0
 expect_error "unknown architecture 'rnn9000'" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --arch rnn9000
+
+# ---- hostile values and files: one line naming the option or the file ----
+expect_error "--beam must be in 1..1000, got 1000000000" "$attn" translate --model "$dir/model" --beam 1000000000
+expect_error "--beam expects a whole number, got '1e9'" "$attn" translate --model "$dir/model" --beam 1e9
+expect_error "--max-len must be in 0..65536, got -1" "$attn" translate --model "$dir/model" --max-len -1
+expect_error "--threads must be in 0..1024, got -4" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --threads -4
+expect_error "--d-model must be in 1..16384, got -8" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --d-model -8
+expect_error "--lr must be in 0..1000000, got -1" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --lr -1
+expect_error "--max-length must be in 1..65536, got 9223372036854775807" "$attn" train --tsv "$dir/train.tsv" --out "$dir/w" --max-length 9223372036854775807
+expect_error "$dir is a directory, not a file" "$attn" train --tsv "$dir" --out "$dir/w"
+expect_error "--out $dir/train.tsv is a file, not a directory" "$attn" train --tsv "$dir/train.tsv" --out "$dir/train.tsv"
+expect_error "--lr 3 would change the run" "$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 60 --lr 3
+cp -r "$dir/model" "$dir/nan"
+python3 - "$dir/nan/model.safetensors" <<'PY' 2>/dev/null || printf 'skip\n' > "$dir/nan.skip"
+import struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+n = struct.unpack('<Q', data[:8])[0]
+data[8 + n:8 + n + 4] = struct.pack('<f', float('nan'))  # the first value of the first tensor
+open(path, 'wb').write(data)
+PY
+if [ ! -e "$dir/nan.skip" ]; then
+  expect_error "holds a value that is not finite" "$attn" translate --model "$dir/nan" < "$dir/valid.src"
+fi
+
+# ---- two trainers on one directory: the second is refused; a killed one leaves no lock ----
+"$attn" train --tsv "$dir/train.tsv" --out "$dir/busy" --preset micro --tokenizer word \
+  --steps 100000 --batch-tokens 64 --eval-interval 50 --threads 1 2> /dev/null &
+first=$!
+for _ in $(seq 1 100); do [ -s "$dir/busy/train.lock" ] && break; sleep 0.1; done
+expect_error "is in use by another training run (pid $first)" "$attn" train --tsv "$dir/train.tsv" --out "$dir/busy" --steps 1
+kill -9 "$first"
+wait "$first" 2> /dev/null || true
+"$attn" train --tsv "$dir/train.tsv" --out "$dir/busy" --steps 1 --threads 1 2> "$dir/after_kill.log" ||
+  { cat "$dir/after_kill.log"; fail "a killed trainer's lock blocked the next run"; }
 echo "attn command: 1 passed, 0 failed"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/registry.h"
+#include "nn/attention/registry.h"
 #include "tensor/error.h"
 
 using namespace attn;
@@ -76,4 +77,36 @@ TEST_CASE("model registry: an unknown architecture is an error listing the known
   CHECK_THROWS_WITH_AS(model_architecture("lstm9000"),
                        doctest::Contains("unknown architecture 'lstm9000'; known: transformer"),
                        Error);
+}
+
+TEST_CASE("model registry: every architecture counts its parameters before building, exactly") {
+  for (const ModelEntry& entry : model_architectures()) {
+    CAPTURE(entry.name);
+    std::unique_ptr<ModelConfig> config = entry.make_config();
+    config->source_vocab = 20;
+    config->target_vocab = 20;
+    config->max_length = 16;
+    for (const std::string preset : {"micro", "tiny"}) {
+      CAPTURE(preset);
+      config->apply_preset(preset);
+      CHECK(config->parameter_count() == config->build()->parameter_count());
+    }
+    config->apply_preset("micro");
+    // Every other choice of every flag and text setting, one at a time, and every score.
+    Settings settings = config->settings();
+    for (Setting& setting : settings) {
+      if (setting.internal) continue;
+      std::vector<std::string> values = setting.choices;
+      if (setting.name == "score")
+        for (const ScoreEntry& score : score_functions()) values.push_back(score.name);
+      const std::string original = setting.get();
+      for (const std::string& value : values) {
+        CAPTURE(setting.name);
+        CAPTURE(value);
+        setting.set(value);
+        CHECK(config->parameter_count() == config->build()->parameter_count());
+      }
+      setting.set(original);
+    }
+  }
 }

@@ -41,7 +41,7 @@ TEST_CASE(
   const ConstantSchedule schedule(0.25);
   StepOptions options;
   options.clip_norm = 1e-3;
-  const real loss = train_step(model, batch, sgd, schedule, 1, options);
+  const real loss = train_step(model, batch, sgd, schedule, 1, options).loss;
   CHECK(loss == doctest::Approx(before));
   CHECK(sgd.learning_rate() == doctest::Approx(0.25));
   double norm = 0;  // the gradients the update used were clipped to norm 1e-3
@@ -51,4 +51,45 @@ TEST_CASE(
   const double after =
       sequence_loss(model.forward(batch.source, batch.target_in), batch.target_out, 0.1).item();
   CHECK(after < before);  // a step of 0.25 * 1e-3 downhill
+}
+
+// A model whose loss is finite but whose gradient is not: logits = b + sqrt(w) with w = 0, and
+// d sqrt(w) / dw = 1 / (2 sqrt(w)) is infinite there.
+namespace {
+
+class SquareRootModel : public Seq2Seq {
+ public:
+  SquareRootModel() {
+    w = register_parameter("w", Tensor::zeros({1}));
+    b = register_parameter("b", Tensor::zeros({4}));
+  }
+  Variable forward(const Source&, const Tensor& target_in) override {
+    const Variable ones(Tensor::ones({target_in.size(0), target_in.size(1), 4}));
+    return ones * sqrt(w) + b;  // [B, T, 4]
+  }
+  Memory encode(const Source&) override { return {}; }
+  std::unique_ptr<DecoderState> start(const Memory&) override { return nullptr; }
+  Step step(const Tensor&, DecoderState&) override { return {}; }
+  int64_t target_vocab() const override { return 4; }
+  Generator& generator() override { return generator_; }
+  Variable w, b;
+
+ private:
+  Generator generator_{1};
+};
+
+}  // namespace
+
+TEST_CASE("train_step: a gradient that is not finite skips the step and names the parameter") {
+  SquareRootModel model;
+  const std::vector<Example> examples = {{{3}, {3}}};
+  const Batch batch = collate(examples, {0});
+  Adam adam(model.named_parameters());
+  const StepResult result =
+      train_step(model, batch, adam, ConstantSchedule(0.1), 1, StepOptions{});
+  CHECK(std::isfinite(result.loss));
+  CHECK_FALSE(result.applied);
+  CHECK(result.problem == "the gradient of w is not finite");
+  CHECK(adam.step_count() == 0);  // nothing was applied: no optimiser step
+  CHECK(model.b.value().to_vector() == std::vector<real>{0, 0, 0, 0});
 }

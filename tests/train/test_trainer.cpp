@@ -2,13 +2,20 @@
 // that never stopped (same batches, dropout masks, optimiser state and learning rates).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
 #include "models/transformer/transformer.h"
 #include "train/data/dates.h"
 #include "train/io/atomic_file.h"
+#include "train/io/directory_lock.h"
+#include "train/io/safetensors.h"
+#include "train/optim/schedule.h"
+#include "train/progress.h"
+#include "train/training_loop.h"
 #include "train/io/json.h"
 #include "train/trainer.h"
 #include "train/translator.h"
@@ -92,4 +99,174 @@ TEST_CASE("trainer: a resumed run's loss curve equals an uninterrupted run's") {
   // Both runs kept the same best weights, byte for byte.
   CHECK(read_file(straight.out_dir + "/model.safetensors") ==
         read_file(interrupted.out_dir + "/model.safetensors"));
+}
+
+// ---- hardening: what a run reads back is checked, and what it writes is never garbage ----------
+
+namespace {
+
+// A run of 6 steps (one checkpoint) in a fresh directory; returns its options.
+TrainOptions six_steps(const std::string& name) {
+  const std::string data = temporary_dir("attn_trainer_data_" + name);
+  write_dates(data + "/train.tsv", 100, 1);
+  write_dates(data + "/valid.tsv", 20, 2);
+  TrainOptions options = micro_options(data, temporary_dir("attn_trainer_" + name));
+  options.steps = 6;
+  std::ostringstream log;
+  train_translation_model(options, log);
+  return options;
+}
+
+// Rewrites one field of the checkpoint's training state.
+void set_state_field(const std::string& dir, const std::string& key, const Json& value) {
+  const std::string path = dir + "/checkpoint.safetensors";
+  Metadata metadata;
+  const StateDict tensors = load_safetensors(path, &metadata);
+  Json state = Json::parse(metadata.at("state"));
+  state[key] = value;
+  metadata["state"] = state.dump();
+  save_safetensors(path, tensors, metadata);
+}
+
+std::string error_of_resuming(TrainOptions options) {
+  options.steps = 12;
+  std::ostringstream log;
+  try {
+    train_translation_model(options, log);
+  } catch (const std::exception& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("trainer: a checkpoint's training state is checked against what it indexes") {
+  const TrainOptions options = six_steps("state");
+  const std::string checkpoint = options.out_dir + "/checkpoint.safetensors";
+  const std::string good = read_file(checkpoint);
+  set_state_field(options.out_dir, "batch_in_epoch", Json(int64_t{-3}));
+  CHECK(error_of_resuming(options) ==
+        checkpoint + ": batch_in_epoch is -3, outside 0..9223372036854775807");
+  write_file_atomically(checkpoint, good);
+  set_state_field(options.out_dir, "batch_in_epoch", Json(int64_t{1000000}));
+  CHECK(error_of_resuming(options).find("batch_in_epoch 1000000 is past this epoch's") !=
+        std::string::npos);
+  write_file_atomically(checkpoint, good);
+  set_state_field(options.out_dir, "epoch_generator",
+                  Json(Json::Array{Json("0"), Json("0"), Json("0"), Json("0")}));
+  CHECK(error_of_resuming(options) == checkpoint + ": epoch_generator: the state is all zero");
+  write_file_atomically(checkpoint, good);
+  set_state_field(options.out_dir, "model_generator",
+                  Json(Json::Array{Json("1"), Json("x"), Json("0"), Json("0")}));
+  CHECK(error_of_resuming(options) ==
+        checkpoint + ": model_generator: 'x' is not a 64-bit whole number");
+  write_file_atomically(checkpoint, good);
+  set_state_field(options.out_dir, "adam_step", Json(int64_t{-1}));
+  CHECK(error_of_resuming(options).find("adam_step is -1") != std::string::npos);
+  write_file_atomically(checkpoint, good);
+  CHECK(error_of_resuming(options) == "(no error)");  // the untouched checkpoint resumes
+}
+
+TEST_CASE("trainer: a second run on a directory in use is refused, and the lock dies with its "
+          "holder") {
+  const TrainOptions options = six_steps("lock");
+  {
+    const DirectoryLock other(options.out_dir);  // as another process running `attn train`
+    CHECK(error_of_resuming(options).find(options.out_dir + " is in use by another training run") ==
+          0);
+  }
+  CHECK(error_of_resuming(options) == "(no error)");  // released: the run resumes
+}
+
+TEST_CASE("trainer: a setting given again with another value is refused when resuming") {
+  TrainOptions options = six_steps("explicit");
+  options.learning_rate = 7;
+  options.explicit_settings = {"learning_rate"};
+  CHECK(error_of_resuming(options) ==
+        "--lr 7 would change the run in " + options.out_dir +
+            ", which resumes with 0 (config.json); leave it out, or train into a new --out");
+  TransformerConfig bigger = TransformerConfig::micro();
+  bigger.d_model = 32;
+  options.model = std::make_shared<TransformerConfig>(bigger);
+  options.explicit_settings = {"d_model"};
+  CHECK(error_of_resuming(options).find("--d-model 32 would change the run") == 0);
+  options.explicit_settings.clear();  // the same values, not given explicitly: resumed as saved
+  CHECK(error_of_resuming(options) == "(no error)");
+}
+
+TEST_CASE("trainer: a metrics.jsonl cut short by a crash is repaired; a damaged one is named") {
+  const TrainOptions options = six_steps("metrics");
+  const std::string metrics = options.out_dir + "/metrics.jsonl";
+  const std::string good = read_file(metrics);
+  write_file_atomically(metrics, good + "{\"epoch\":1,\"learning_ra");  // a torn last line
+  CHECK(error_of_resuming(options) == "(no error)");
+  std::istringstream lines(read_file(metrics));
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) CHECK_NOTHROW(Json::parse(line));
+  CHECK(count == 12 + 2);  // 12 steps and two validations
+  write_file_atomically(metrics, "{\"step\":1,\"loss\"\n" + read_file(metrics));
+  CHECK(error_of_resuming(options).find(metrics + ":1: json:") == 0);
+}
+
+TEST_CASE("trainer: a model too large for the machine is refused before anything is allocated") {
+  const std::string data = temporary_dir("attn_trainer_data_huge");
+  write_dates(data + "/train.tsv", 20, 1);
+  write_dates(data + "/valid.tsv", 5, 2);
+  TrainOptions options = micro_options(data, temporary_dir("attn_trainer_huge"));
+  TransformerConfig huge = TransformerConfig::micro();
+  huge.d_model = 16384;
+  huge.d_ff = 65536;
+  huge.encoder_layers = huge.decoder_layers = 64;
+  options.model = std::make_shared<TransformerConfig>(huge);
+  std::ostringstream log;
+  CHECK_THROWS_WITH(train_translation_model(options, log),
+                    doctest::Contains("TiB with their gradients and Adam's moments, more than "
+                                      "the"));
+}
+
+TEST_CASE("training loop: steps whose loss is not finite are skipped and named; a few in a row "
+          "stop the run with nothing saved") {
+  TransformerConfig config = TransformerConfig::micro(9, 9);
+  config.dropout = 0;
+  Transformer model(config);
+  // Token 4's embedding holds a NaN: every batch below uses it, so every loss is NaN.
+  model.named_parameters()[0].second.mutable_value().at({4, 0}) = std::nan("");
+  const ExampleBatches data({{{4, 5, 6}, {7, 8}}, {{4, 6}, {8, 7, 6}}}, 100);
+  LoopOptions options;
+  options.out_dir = temporary_dir("attn_loop_diverged");
+  options.steps = 10;
+  options.eval_interval = 2;
+  options.max_bad_steps = 3;
+  const Evaluate evaluate = [](int64_t step) { return EvalRecord{step, -1, -1}; };
+  std::ostringstream log;
+  CHECK_THROWS_WITH(run_training(model, ConstantSchedule(1e-3), data, evaluate, options, log),
+                    doctest::Contains("stopped: 3 steps in a row had a loss or gradient that was "
+                                      "not finite (the last: the loss is"));
+  CHECK(log.str().find("step 1 skipped: the loss is") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(options.out_dir + "/checkpoint.safetensors"));
+  CHECK_FALSE(std::filesystem::exists(options.out_dir + "/model.safetensors"));
+}
+
+TEST_CASE("metrics: a validation loss too large for exp() gives an infinite perplexity, written as "
+          "null, not a crash") {
+  const std::string dir = temporary_dir("attn_metrics_inf");
+  {
+    MetricsLog metrics(dir, 0);
+    metrics.add_eval({1, 800.0, 0.0});  // exp(800) overflows a double
+    metrics.add_eval({2, std::numeric_limits<double>::infinity(), 0.0});
+    metrics.write_chart();
+  }
+  std::istringstream lines(read_file(dir + "/metrics.jsonl"));
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  CHECK(Json::parse(first).at("valid_ppl").is_null());
+  CHECK(Json::parse(first).at("valid_loss").as_number() == 800);
+  CHECK(Json::parse(second).at("valid_loss").is_null());
+  MetricsLog reread(dir, 2);  // reads null back as infinity
+  std::ostringstream out;
+  LoopOptions options;
+  Progress(out, options).eval_line({1, 800.0, 0.0});
+  CHECK(out.str().find("perplexity inf") != std::string::npos);
 }

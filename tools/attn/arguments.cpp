@@ -2,7 +2,6 @@
 #include "tools/attn/arguments.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace attn::cli {
 
@@ -35,36 +34,6 @@ std::string Arguments::text(const std::string& name, const std::string& fallback
 std::string Arguments::required(const std::string& name) const {
   if (!has(name)) throw UsageError{"attn " + command_ + ": --" + name + " is required"};
   return values_.at(name);
-}
-
-int64_t Arguments::integer(const std::string& name, int64_t fallback) const {
-  if (!has(name)) return fallback;
-  const std::string& value = values_.at(name);
-  size_t used = 0;
-  int64_t parsed = 0;
-  try {
-    parsed = std::stoll(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size())
-    throw UsageError{"attn " + command_ + ": --" + name + " expects a whole number, got '" + value + "'"};
-  return parsed;
-}
-
-double Arguments::number(const std::string& name, double fallback) const {
-  if (!has(name)) return fallback;
-  const std::string& value = values_.at(name);
-  size_t used = 0;
-  double parsed = 0;
-  try {
-    parsed = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size() || !std::isfinite(parsed))
-    throw UsageError{"attn " + command_ + ": --" + name + " expects a number, got '" + value + "'"};
-  return parsed;
 }
 
 // ---- settings as options ------------------------------------------------------------------------

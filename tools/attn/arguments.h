@@ -31,8 +31,6 @@ class Arguments {
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string text(const std::string& name, const std::string& fallback = "") const;
   std::string required(const std::string& name) const;
-  int64_t integer(const std::string& name, int64_t fallback) const;
-  double number(const std::string& name, double fallback) const;
   const std::string& command() const { return command_; }
 
  private:

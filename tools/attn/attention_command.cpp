@@ -14,37 +14,37 @@
 
 namespace attn::cli {
 
-static const char* kHelp =
-    "usage: attn attention --model DIR --src \"sentence\" --out FILE.svg [--layer L] [--head H | "
-    "--mean]\n"
-    "\n"
-    "  --layer L   attention layer (a Transformer's decoder layer), from 0 (default: the last)\n"
-    "  --head H    one head, from 0; --mean (the default) averages the heads\n"
-    "  --max-len N longest translation in tokens\n";
-
 int attention_command(const std::vector<std::string>& args) {
-  const Arguments a("attention", args, {"model", "src", "out", "layer", "head", "max-len"},
-                    {"help", "mean"});
+  int64_t layer = -1, head = -1, max_length = 0;
+  Settings settings = {
+      integer_setting("layer", layer, "attention layer from 0, a Transformer's decoder layer "
+                      "(-1: the last)", -1, 1 << 16),
+      integer_setting("head", head, "one head from 0 (-1: the mean of the heads)", -1, 1 << 16),
+      integer_setting("max_len", max_length, "longest translation in tokens (0: 1.5 x source + 10)",
+                      0, 1 << 16)};
+  std::set<std::string> with_value = option_names(settings);
+  with_value.insert({"model", "src", "out"});
+  const Arguments a("attention", args, with_value, {"help", "mean"});
   if (a.has("help")) {
-    std::cout << kHelp;
+    std::cout << "usage: attn attention --model DIR --src \"sentence\" --out FILE.svg [options]\n"
+                 "\n"
+                 "  --mean                       the mean of the heads (the default)\n"
+              << settings_help(settings);
     return 0;
   }
+  apply_settings(a, settings);
   if (a.has("head") && a.has("mean"))
     throw UsageError{"attn attention: --head and --mean exclude each other"};
-  auto translator = Translator::load(a.required("model"));
-  const std::string sentence = a.required("src");
+  const std::string model = a.required("model"), sentence = a.required("src");
   const std::string out_path = a.required("out");
-  const int64_t head = a.integer("head", -1);
-  if (a.has("head") && head < 0) throw UsageError{"attn attention: --head must be 0 or more"};
-  if (a.has("layer") && a.integer("layer", 0) < 0)
-    throw UsageError{"attn attention: --layer must be 0 or more"};
-  const AttentionMap map =
-      translator->attention_map(sentence, a.integer("layer", -1), head, a.integer("max-len", 0));
-  const int64_t layer = a.integer("layer", map.layers - 1);
+  auto translator = Translator::load(model);
+  const AttentionMap map = translator->attention_map(sentence, layer, head, max_length);
+  if (layer < 0) layer = map.layers - 1;
   const std::string title = "layer " + std::to_string(layer) +
                             (head >= 0 ? ", head " + std::to_string(head) : ", mean of heads") +
                             ": " + sentence + " -> " + map.translation;
-  write_file_atomically(out_path, heatmap_svg(map.weights, map.target_tokens, map.source_tokens, title));
+  write_file_atomically(out_path,
+                        heatmap_svg(map.weights, map.target_tokens, map.source_tokens, title));
   std::cout << out_path << "\n";
   return 0;
 }

@@ -102,6 +102,9 @@ TrainOptions parse_train_arguments(const std::vector<std::string>& args, bool* h
   apply_settings(a, model_settings);  // after the preset, so a setting overrides its size
   apply_settings(a, saved);
   apply_settings(a, run);
+  for (const Settings* settings : {&model_settings, &saved})
+    for (const Setting& setting : *settings)
+      if (!setting.internal && a.has(setting.option)) o.explicit_settings.insert(setting.name);
   o.model = std::move(config);
 
   o.tsv_path = a.text("tsv");

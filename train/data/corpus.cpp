@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "train/io/atomic_file.h"
 #include "train/io/utf8.h"
 
 namespace attn {
@@ -16,8 +17,7 @@ static std::string trim(const std::string& text) {
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ifstream in = open_for_reading(path);
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {

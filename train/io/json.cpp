@@ -182,6 +182,9 @@ class Parser {
     while (true) {
       if (peek() != '"') fail("expected a string key");
       std::string key = parse_string();
+      // RFC 8259 leaves duplicate names to the reader; taking the last silently would let a
+      // hostile file say two things at once, so attn refuses.
+      if (object.count(key)) fail("duplicate key \"" + key + "\"");
       expect_char(':');
       object[key] = parse_value(depth + 1);
       if (peek() == '}') break;

@@ -1,9 +1,11 @@
 // The safetensors format: an 8-byte length, a JSON header, raw little-endian tensor bytes.
 #include "train/io/safetensors.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "train/io/atomic_file.h"
 #include "train/io/json.h"
@@ -52,34 +54,64 @@ static void convert_into(const char* source, int64_t count, real* out) {
   }
 }
 
+// Where one tensor's bytes lie in the data section.
+struct Extent {
+  int64_t begin, end;
+  std::string name;
+};
+
 static Tensor decode_tensor(const Json& entry, const std::string& name, const std::string& data,
-                            const std::string& source) {
-  auto fail = [&](const std::string& what) {
-    return std::runtime_error(source + ": tensor " + name + ": " + what);
-  };
+                            Extent& extent) {
+  auto fail = [&](const std::string& what) { return std::runtime_error(what); };
   const std::string dtype = entry.at("dtype").as_string();
-  const size_t element_size = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0;
+  const int64_t element_size = dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0;
   if (element_size == 0) throw fail("unsupported dtype " + dtype + " (attn reads F32 and F64)");
   Shape shape;
   for (const Json& size : entry.at("shape").as_array()) {
     shape.push_back(size.as_int());
     if (shape.back() < 0) throw fail("negative size in its shape");
   }
+  const int64_t count = numel(shape);  // throws, naming the shape, past 2^63 - 1
   const Json::Array& offsets = entry.at("data_offsets").as_array();
   if (offsets.size() != 2) throw fail("data_offsets needs two numbers");
   const int64_t begin = offsets[0].as_int(), end = offsets[1].as_int();
-  const int64_t count = numel(shape);
-  if (begin < 0 || end < begin || end > static_cast<int64_t>(data.size()))
+  const int64_t available = static_cast<int64_t>(data.size());
+  if (begin < 0 || end < begin || end > available)
     throw fail("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-               "] fall outside the file's " + std::to_string(data.size()) + " data bytes");
-  if (end - begin != count * static_cast<int64_t>(element_size))
-    throw fail("shape " + to_string(shape) + " needs " +
-               std::to_string(count * static_cast<int64_t>(element_size)) + " bytes, has " +
-               std::to_string(end - begin));
+               "] fall outside the file's " + std::to_string(available) + " data bytes");
+  // Compared by division: count * element_size could pass 2^63 for a hostile shape.
+  if ((end - begin) % element_size != 0 || (end - begin) / element_size != count)
+    throw fail("shape " + to_string(shape) + " needs " + std::to_string(count) + " values of " +
+               std::to_string(element_size) + " bytes, data_offsets hold " +
+               std::to_string(end - begin) + " bytes");
+  extent = {begin, end, name};
   Tensor tensor(shape);
   if (element_size == 4) convert_into<float>(data.data() + begin, count, tensor.data());
   else convert_into<double>(data.data() + begin, count, tensor.data());
   return tensor;
+}
+
+// The format's rule: the tensors' byte ranges tile the data section, with no gap and no overlap.
+static void check_tiling(std::vector<Extent> extents, int64_t data_size) {
+  std::sort(extents.begin(), extents.end(), [](const Extent& a, const Extent& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  int64_t next = 0;
+  std::string previous;
+  for (const Extent& extent : extents) {
+    if (extent.begin < next)
+      throw std::runtime_error("tensors " + previous + " and " + extent.name +
+                               " overlap in the data section");
+    if (extent.begin > next)
+      throw std::runtime_error("bytes " + std::to_string(next) + ".." +
+                               std::to_string(extent.begin) + " of the data section belong to no "
+                               "tensor");
+    next = extent.end;
+    previous = extent.name;
+  }
+  if (next != data_size)
+    throw std::runtime_error("bytes " + std::to_string(next) + ".." + std::to_string(data_size) +
+                             " of the data section belong to no tensor");
 }
 
 StateDict decode_safetensors(const std::string& bytes, const std::string& source,
@@ -98,19 +130,26 @@ StateDict decode_safetensors(const std::string& bytes, const std::string& source
   }
   const std::string data = bytes.substr(8 + length);
   StateDict tensors;
-  for (const auto& [name, entry] : header.as_object()) {
-    if (name == "__metadata__") {
-      if (metadata)
-        for (const auto& [key, value] : entry.as_object()) (*metadata)[key] = value.as_string();
-      continue;
+  std::vector<Extent> extents;
+  std::string place = "header";
+  try {
+    for (const auto& [name, entry] : header.as_object()) {
+      if (name == "__metadata__") {
+        place = "metadata";
+        for (const auto& [key, value] : entry.as_object()) {
+          const std::string& text = value.as_string();
+          if (metadata) (*metadata)[key] = text;
+        }
+        continue;
+      }
+      place = "tensor " + name;
+      extents.emplace_back();
+      tensors[name] = decode_tensor(entry, name, data, extents.back());
     }
-    try {
-      tensors[name] = decode_tensor(entry, name, data, source);
-    } catch (const std::runtime_error& error) {
-      const std::string what = error.what();
-      if (what.rfind(source, 0) == 0) throw;
-      throw std::runtime_error(source + ": tensor " + name + ": " + what);
-    }
+    place = "data section";
+    check_tiling(extents, static_cast<int64_t>(data.size()));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(source + ": " + place + ": " + error.what());
   }
   return tensors;
 }

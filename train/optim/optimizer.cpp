@@ -105,8 +105,7 @@ double sum_of_squares(const real* x, int64_t n) {
 
 }  // namespace
 
-real clip_grad_norm(const std::vector<Variable>& parameters, real max_norm) {
-  check(max_norm > 0, "clip_grad_norm", "max_norm must be > 0, got " + std::to_string(max_norm));
+double gradient_norm(const std::vector<Variable>& parameters) {
   double total = 0;
   for (size_t i = 0; i < parameters.size(); ++i) {
     if (!parameters[i].has_grad()) continue;
@@ -114,17 +113,27 @@ real clip_grad_norm(const std::vector<Variable>& parameters, real max_norm) {
     total += sum_of_squares(optimizer_elements(grad, parameters[i].value(), "gradient", i),
                             grad.numel());
   }
-  const double norm = std::sqrt(total);
+  return std::sqrt(total);
+}
+
+void clip_gradients(const std::vector<Variable>& parameters, double norm, real max_norm) {
+  check(max_norm > 0, "clip_grad_norm", "max_norm must be > 0, got " + std::to_string(max_norm));
   // PyTorch's 1e-6 keeps the division finite when every gradient is zero.
   const real scale = static_cast<real>(max_norm / (norm + 1e-6));
-  if (scale >= 1) return static_cast<real>(norm);
+  if (scale >= 1) return;
   for (const Variable& parameter : parameters) {
     if (!parameter.has_grad()) continue;
     Tensor grad = parameter.grad();
-    real* g = grad.data();  // contiguous: checked in the first pass
+    real* g = grad.data();  // contiguous: checked by gradient_norm
     const int64_t n = grad.numel();
     for (int64_t j = 0; j < n; ++j) g[j] *= scale;
   }
+}
+
+real clip_grad_norm(const std::vector<Variable>& parameters, real max_norm) {
+  check(max_norm > 0, "clip_grad_norm", "max_norm must be > 0, got " + std::to_string(max_norm));
+  const double norm = gradient_norm(parameters);
+  clip_gradients(parameters, norm, max_norm);
   return static_cast<real>(norm);
 }
 

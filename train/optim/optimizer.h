@@ -86,5 +86,10 @@ constexpr int64_t kOptimizerChunk = 1 << 15;
 // clip_grad_norm_: scale = max_norm / (norm + 1e-6), applied only when below 1. Parameters
 // without a gradient are ignored. Returns the norm before clipping.
 real clip_grad_norm(const std::vector<Variable>& parameters, real max_norm);
+// Its two halves. The global norm, in double: inf or NaN when any gradient element is, which is
+// how a training step notices divergence at no extra cost.
+double gradient_norm(const std::vector<Variable>& parameters);
+// Scales the gradients whose global norm is `norm` to a norm of at most max_norm.
+void clip_gradients(const std::vector<Variable>& parameters, double norm, real max_norm);
 
 }  // namespace attn

@@ -1,6 +1,9 @@
 // safetensors: the byte layout, round trips, and errors that name the file and the tensor.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -70,10 +73,51 @@ TEST_CASE("safetensors: corrupt files are refused with the file and tensor named
   const std::string truncated = bytes.substr(0, bytes.size() - 4);
   CHECK(error_of([&] { decode_safetensors(truncated, "x.safetensors"); })
             .rfind("x.safetensors: tensor w: data_offsets", 0) == 0);
+  CHECK(error_of([&] { decode_safetensors(bytes + "xxxx", "x.safetensors"); })
+            .find("belong to no tensor") != std::string::npos);
   std::string huge = bytes;
   huge[7] = 0x7f;  // header length far beyond the file
   CHECK(error_of([&] { decode_safetensors(huge, "x.safetensors"); })
             .find("runs past the end of the file") != std::string::npos);
+}
+
+// A file of the given header text and `data_bytes` zero bytes of data.
+static std::string raw_file(const std::string& header, size_t data_bytes) {
+  const uint64_t length = header.size();
+  return std::string(reinterpret_cast<const char*>(&length), 8) + header +
+         std::string(data_bytes, '\0');
+}
+
+TEST_CASE("safetensors: hostile headers are refused by name: overlaps, gaps, overflowing shapes") {
+  const std::string f32 = R"("dtype":"F32")";
+  // Two tensors over the same 8 bytes.
+  const std::string overlap = raw_file(R"({"a":{)" + f32 + R"(,"shape":[2],"data_offsets":[0,8]},)"
+                                       R"("b":{)" + f32 + R"(,"shape":[2],"data_offsets":[0,8]}})", 8);
+  CHECK(error_of([&] { decode_safetensors(overlap, "x.st"); }) ==
+        "x.st: data section: tensors a and b overlap in the data section");
+  // 4 bytes at the end that belong to no tensor.
+  const std::string gap = raw_file(R"({"a":{)" + f32 + R"(,"shape":[1],"data_offsets":[0,4]}})", 8);
+  CHECK(error_of([&] { decode_safetensors(gap, "x.st"); }) ==
+        "x.st: data section: bytes 4..8 of the data section belong to no tensor");
+  // A shape whose element count wraps around 2^64 to a small number.
+  const std::string wrap = raw_file(
+      R"({"a":{)" + f32 + R"(,"shape":[4294967296,4294967296,1],"data_offsets":[0,0]}})", 0);
+  CHECK(error_of([&] { decode_safetensors(wrap, "x.st"); }).find(
+            "x.st: tensor a: shape [4294967296,4294967296,1] has more elements") == 0);
+  // A shape far larger than its data: refused before anything is allocated.
+  const std::string big = raw_file(
+      R"({"a":{"dtype":"F64","shape":[1125899906842624],"data_offsets":[0,8]}})", 8);
+  CHECK(error_of([&] { decode_safetensors(big, "x.st"); }) ==
+        "x.st: tensor a: shape [1125899906842624] needs 1125899906842624 values of 8 bytes, "
+        "data_offsets hold 8 bytes");
+  // Metadata must be text; names must be unique.
+  const std::string metadata = raw_file(R"({"__metadata__":{"step":12}})", 0);
+  CHECK(error_of([&] { decode_safetensors(metadata, "x.st"); }) ==
+        "x.st: metadata: json: expected a string");
+  const std::string twice = raw_file(R"({"a":{)" + f32 + R"(,"shape":[1],"data_offsets":[0,4]},)"
+                                     R"("a":{)" + f32 + R"(,"shape":[1],"data_offsets":[0,4]}})", 4);
+  CHECK(error_of([&] { decode_safetensors(twice, "x.st"); }).find("duplicate key \"a\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("atomic_file: writing replaces the file whole and leaves no temporary") {
@@ -83,5 +127,31 @@ TEST_CASE("atomic_file: writing replaces the file whole and leaves no temporary"
   CHECK(read_file(path) == "second");
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   std::filesystem::remove(path);
-  CHECK_THROWS_WITH(read_file(path), ("cannot open " + path).c_str());
+  CHECK_THROWS_WITH(read_file(path), ("cannot open " + path + ": No such file or directory").c_str());
+}
+
+TEST_CASE("atomic_file: a directory where a file is expected is named as such") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  CHECK_THROWS_WITH(read_file(dir), (dir + " is a directory, not a file").c_str());
+  CHECK_THROWS_WITH(write_file_atomically(dir, "x"), (dir + " is a directory, not a file").c_str());
+}
+
+TEST_CASE("atomic_file: a write that fails (a full disk) leaves the old file and no temporary") {
+  const std::string path = (std::filesystem::temp_directory_path() / "attn_full.txt").string();
+  write_file_atomically(path, "old");
+  // A file size limit makes write() fail with EFBIG, as a full disk makes it fail with ENOSPC.
+  struct rlimit before{};
+  ::getrlimit(RLIMIT_FSIZE, &before);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = before;
+  small.rlim_cur = 1024;
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  const std::string expected = "cannot write " + path + ".tmp";
+  CHECK_THROWS_WITH(write_file_atomically(path, std::string(4096, 'x')),
+                    doctest::Contains(expected.c_str()));
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  CHECK(read_file(path) == "old");
+  std::filesystem::remove(path);
 }
