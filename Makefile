@@ -6,6 +6,10 @@
 # `make check BUILD=dir FLAGS="-D..."` runs the tests of one more configuration (CI uses it for
 # the BLIS and sanitizer builds). Both runs of `make test` use attn's own GEMM; BLIS is opt-in
 # (-DATTN_BLIS=ON), and CI runs every test once more with it.
+#
+# `make fuzz [FUZZ_BUDGET=60] [FUZZ_TARGETS="json ..."]` builds the libFuzzer targets with clang
+# and runs each for FUZZ_BUDGET seconds, or executions with a "runs" suffix ("10000000runs");
+# tests/fuzz/README.md says how to run a long session and what to do with a finding.
 
 JOBS   ?= $(shell nproc)
 # CI sets CI=true: there, warnings are errors.
@@ -13,7 +17,10 @@ WERROR := $(if $(CI),ON,OFF)
 BUILD  ?= build
 FLAGS  ?=
 
-.PHONY: demo test check build tools-installed doctest-installed clean
+FUZZ_BUDGET  ?= 60
+FUZZ_TARGETS ?= json safetensors model_directory checkpoint corpus tokenizer
+
+.PHONY: demo test check build fuzz tools-installed doctest-installed clean
 
 tools-installed:
 	@tools/ensure-packages.sh g++ cmake make
@@ -39,6 +46,12 @@ check: doctest-installed
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DATTN_WERROR=$(WERROR) $(FLAGS)
 	cmake --build $(BUILD) -j $(JOBS) --target attn_tests
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+fuzz: tools-installed
+	@tools/ensure-packages.sh clang libclang-rt-14-dev
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTN_FUZZ=ON
+	cmake --build build/fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	tools/fuzz.sh build/fuzz $(FUZZ_BUDGET) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build

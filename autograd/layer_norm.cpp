@@ -16,10 +16,12 @@
 namespace attn {
 
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta, real eps) {
-  auto [y, xhat, rstd] = layer_norm_forward(x.value(), gamma.value(), beta.value(), eps);
+  const LayerNormForward forward =
+      layer_norm_forward(x.value(), gamma.value(), beta.value(), eps);
   // saved: xhat [..., D] the normalised input, rstd [...] 1 / sqrt(var + eps) per row
   return Variable::make_result(
-      y, "layer_norm", {x, gamma, beta}, [xhat, rstd, gamma = gamma.value()](const Tensor& g) {
+      forward.y, "layer_norm", {x, gamma, beta},
+      [xhat = forward.xhat, rstd = forward.rstd, gamma = gamma.value()](const Tensor& g) {
         auto [grad_x, grad_gamma, grad_beta] = layer_norm_backward(g, xhat, rstd, gamma);
         return std::vector<Tensor>{grad_x, grad_gamma, grad_beta};
       });

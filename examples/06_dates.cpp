@@ -107,9 +107,9 @@ int main(int argc, char** argv) {
                   outputs[i] == test[i].target ? "" : ("   (expected " + test[i].target + ")").c_str());
 
     const std::string example = format_date({2026, 11, 21}, 0);  // "saturday, november 21 2026"
-    const AttentionMap map = translator->attention_map(example, /*layer=*/-1);  // the last
+    const AttentionMap map = translator->attention_map(example);
     const std::string svg_path = demo.out + "/attention.svg";
-    write_file_atomically(svg_path, heatmap_svg(map.weights, map.target_tokens, map.source_tokens,
+    write_file_atomically(svg_path, heatmap_svg(map.weights(map.layers() - 1), map.target_tokens, map.source_tokens,
                                                 "cross-attention, last decoder layer, mean of heads: " +
                                                     example + " -> " + map.translation));
     std::printf("\n%s -> %s\nattention heatmap: %s\n", example.c_str(), map.translation.c_str(),

@@ -133,7 +133,7 @@ void micro_kernel(int64_t kc, const real* a, const real* b, real* c, int64_t ldc
 
 // ---- packing ----------------------------------------------------------------------------------
 
-// The integer vector that indexes lanes in __builtin_shuffle: as wide as `real`.
+// The integer vector that indexes lanes in shuffle(): as wide as `real`.
 using lane_index = std::conditional_t<sizeof(real) == 4, int32_t, int64_t>;
 typedef lane_index ivec __attribute__((vector_size(kVectorBytes)));
 
@@ -159,6 +159,19 @@ const StageMasks& stage_masks(int h) {
   return masks[h];
 }
 
+// GCC's __builtin_shuffle(a, b, mask): lane l of the result is lane mask[l] of a and b laid end
+// to end. Clang has no form with a mask known only at run time, so there (the fuzzing build,
+// tests/fuzz) the lanes are picked one by one: the same values, more slowly.
+[[gnu::always_inline]] inline vec shuffle(vec a, vec b, ivec mask) {
+#if defined(__clang__)
+  vec out;
+  for (int l = 0; l < kLanes; ++l) out[l] = mask[l] < kLanes ? a[mask[l]] : b[mask[l] - kLanes];
+  return out;
+#else
+  return __builtin_shuffle(a, b, mask);
+#endif
+}
+
 // Transposes the kLanes x kLanes block held in rows: afterwards rows[q][w] is the old rows[w][q].
 // The transpose of [[P, Q], [R, S]] is [[P^T, R^T], [Q^T, S^T]]: swap the off-diagonal blocks
 // (one stage of shuffles), then do the same inside each block, halving the size each stage.
@@ -171,8 +184,8 @@ const StageMasks& stage_masks(int h) {
     for (int i = 0; i < kLanes; ++i)
       if ((i & h) == 0) {
         const vec a = rows[i], b = rows[i + h];
-        rows[i] = __builtin_shuffle(a, b, m.low);
-        rows[i + h] = __builtin_shuffle(a, b, m.high);
+        rows[i] = shuffle(a, b, m.low);
+        rows[i + h] = shuffle(a, b, m.high);
       }
   }
 }

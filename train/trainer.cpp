@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "models/registry.h"
-#include "tensor/memory.h"
 #include "tensor/thread_pool.h"
 #include "train/data/batching.h"
 #include "train/data/corpus.h"
@@ -115,18 +114,6 @@ void check_unchanged(const TrainOptions& requested, TrainOptions& saved_run,
     }
 }
 
-// Weights, gradients and Adam's two moments: four copies of every parameter.
-void check_fits_in_memory(const ModelConfig& config) {
-  const double parameters = static_cast<double>(config.parameter_count());
-  const double bytes = 4 * parameters * static_cast<double>(sizeof(real));
-  if (bytes > static_cast<double>(tensor_memory_limit()))
-    throw std::runtime_error("the model would have " + std::to_string(config.parameter_count()) +
-                             " parameters, " + byte_size_text(bytes) +
-                             " with their gradients and Adam's moments, more than the " +
-                             byte_size_text(static_cast<double>(tensor_memory_limit())) +
-                             " this machine has for tensors");
-}
-
 // ---- validation -------------------------------------------------------------------------------
 
 double validation_bleu(Translator& translator, const Corpus& corpus, int64_t max_sentences) {
@@ -192,7 +179,9 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
   const bool resuming = std::filesystem::exists(dir + "/checkpoint.safetensors");
 
   const Corpus train = read_corpus(options.source_path, options.target_path, options.tsv_path);
-  if (train.pairs.empty()) throw std::runtime_error("the training data holds no sentence pairs");
+  if (train.pairs.empty())
+    throw std::runtime_error((options.tsv_path.empty() ? options.source_path : options.tsv_path) +
+                             " holds no sentence pair to train on");
   const bool has_valid = !options.valid_tsv_path.empty() || !options.valid_source_path.empty();
   const Corpus valid = has_valid ? read_corpus(options.valid_source_path, options.valid_target_path,
                                                options.valid_tsv_path)
@@ -216,7 +205,7 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
     TextSide source = build_side(sources, run), target = build_side(targets, run);
     const std::unique_ptr<ModelConfig> config =
         model_config(run, source.vocabulary.size(), target.vocabulary.size());
-    check_fits_in_memory(*config);
+    check_fits_in_memory(*config, 4, " with their gradients and Adam's moments");
     translator = std::make_unique<Translator>(*config, std::move(source), std::move(target));
     Json json = translator->to_json();
     json["training"] = settings_to_json(run.saved_settings());

@@ -61,6 +61,7 @@ Translator::Translator(const ModelConfig& config, TextSide source, TextSide targ
                              std::to_string(config_->target_vocab) + ") differ from the tokens' (" +
                              std::to_string(source_.vocabulary.size()) + ", " +
                              std::to_string(target_.vocabulary.size()) + ")");
+  check_fits_in_memory(*config_, 1);
   model_ = config_->build();
 }
 
@@ -196,25 +197,29 @@ static std::string label(const TextSide& side, int64_t id) {
   return side.tokenizer->display({token}).front();
 }
 
-AttentionMap Translator::attention_map(const std::string& sentence, int64_t layer, int64_t head,
-                                       int64_t max_length) {
+Tensor AttentionMap::weights(int64_t layer, int64_t head) const {
+  if (layer < 0 || layer >= layers())
+    throw std::runtime_error("layer " + std::to_string(layer) + " is not among the model's " +
+                             std::to_string(layers()) + " (0.." + std::to_string(layers() - 1) + ")");
+  if (head >= heads())
+    throw std::runtime_error("head " + std::to_string(head) + " is not among the model's " +
+                             std::to_string(heads()) + " (0.." + std::to_string(heads() - 1) + ")");
+  const Tensor layer_heads = steps.narrow(1, layer, 1).squeeze(1);  // [T, heads, S]
+  return head >= 0 ? layer_heads.narrow(1, head, 1).squeeze(1).contiguous()  // [T, S]
+                   : mean(layer_heads, 1);                                   // [T, S]
+}
+
+AttentionMap Translator::attention_map(const std::string& sentence, int64_t max_length) {
   const std::vector<int64_t> source_ids = encode_source(sentence);
-  if (source_ids.empty()) throw std::runtime_error("attention: the sentence has no tokens");
+  if (source_ids.empty()) throw std::runtime_error("the sentence has no tokens");
   GreedyOptions greedy;
-  greedy.max_length =
-      std::min(config_->max_length,
-               max_length > 0 ? max_length : static_cast<int64_t>(source_ids.size()) * 3 / 2 + 10);
+  greedy.max_length = std::min(config_->max_length,
+                               max_length > 0 ? max_length
+                                              : static_cast<int64_t>(source_ids.size()) * 3 / 2 + 10);
   greedy.keep_attention = true;
   const Decoded decoded = greedy_decode(*model_, padded_source({&source_ids}), greedy);
 
   AttentionMap map;
-  map.layers = decoded.attention.size(2);
-  map.heads = decoded.attention.size(3);
-  if (layer < 0) layer = map.layers - 1;
-  if (layer >= map.layers)
-    throw std::runtime_error("attention: layer must be in 0.." + std::to_string(map.layers - 1));
-  if (head >= map.heads)
-    throw std::runtime_error("attention: head must be in 0.." + std::to_string(map.heads - 1));
   std::vector<int64_t> generated;
   for (int64_t id : row_ids(decoded.tokens, 0)) {
     if (id == special_tokens::pad) break;
@@ -223,10 +228,7 @@ AttentionMap Translator::attention_map(const std::string& sentence, int64_t laye
     if (id == special_tokens::eos) break;
   }
   const int64_t T = static_cast<int64_t>(generated.size());
-  // [1, L, layers, heads, S] -> the chosen layer's [T, heads, S]
-  const Tensor heads = decoded.attention.squeeze(0).narrow(0, 0, T).narrow(1, layer, 1).squeeze(1);
-  map.weights = head >= 0 ? heads.narrow(1, head, 1).squeeze(1).contiguous()  // [T, S]
-                          : mean(heads, 1);                                   // [T, S]
+  map.steps = decoded.attention.squeeze(0).narrow(0, 0, T).contiguous();  // [T, layers, heads, S]
   for (int64_t id : source_ids) map.source_tokens.push_back(label(source_, id));
   map.translation = decode_target(generated);
   return map;

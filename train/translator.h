@@ -32,11 +32,16 @@ struct TextSide {
 
 // Where the decoder looked while translating one sentence.
 struct AttentionMap {
-  Tensor weights;                          // [T, S] one attention layer's cross-attention
+  Tensor steps;  // [T, layers, heads, S]: the cross-attention that produced each target token
   std::vector<std::string> target_tokens;  // T generated tokens as a reader writes them, <eos> too
   std::vector<std::string> source_tokens;  // S source tokens as a reader writes them
   std::string translation;
-  int64_t layers = 0, heads = 0;  // how many the model has
+
+  int64_t layers() const { return steps.size(1); }
+  int64_t heads() const { return steps.size(2); }
+  // One layer's weights [T, S]: head `head`, or the mean over the heads when head < 0. Throws
+  // naming the layer or head out of range.
+  Tensor weights(int64_t layer, int64_t head = -1) const;
 };
 
 struct TranslateOptions {
@@ -76,10 +81,9 @@ class Translator {
   std::vector<std::string> translate(const std::vector<std::string>& sentences,
                                      const TranslateOptions& options = {});
 
-  // Translates `sentence` greedily and keeps the cross-attention that produced each token:
-  // layer `layer` (from 0; -1: the last), head `head`, or the mean over heads when head < 0.
-  AttentionMap attention_map(const std::string& sentence, int64_t layer, int64_t head = -1,
-                             int64_t max_length = 0);
+  // Translates `sentence` greedily and keeps the cross-attention that produced each token, of
+  // every layer and head. max_length 0: 1.5 x the sentence's tokens + 10.
+  AttentionMap attention_map(const std::string& sentence, int64_t max_length = 0);
 
   // {"model": ..., "source": ..., "target": ...}
   Json to_json() const;

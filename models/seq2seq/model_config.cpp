@@ -3,6 +3,7 @@
 
 #include "models/seq2seq/special_tokens.h"
 #include "tensor/error.h"
+#include "tensor/memory.h"
 
 namespace attn {
 
@@ -29,6 +30,16 @@ Settings ModelConfig::common_settings() {
       seed_setting("seed", seed, "seeds the weights and dropout").made_internal(),
       pad_index.made_internal(),
   };
+}
+
+void check_fits_in_memory(const ModelConfig& config, int copies, const std::string& with) {
+  const double parameters = static_cast<double>(config.parameter_count());
+  const double bytes = copies * parameters * static_cast<double>(sizeof(real));
+  const double limit = static_cast<double>(tensor_memory_limit());
+  if (bytes > limit)
+    throw Error("the model would have " + std::to_string(config.parameter_count()) +
+                " parameters, " + byte_size_text(bytes) + with + ", more than the " +
+                byte_size_text(limit) + " this machine has for tensors");
 }
 
 }  // namespace attn

@@ -53,4 +53,9 @@ class ModelConfig {
   Settings common_settings();
 };
 
+// Throws "the model would have N parameters, X GiB<with>, more than the Y GiB this machine has
+// for tensors" when `copies` copies of its parameters (1 to translate; 4 to train: weights,
+// gradients and Adam's two moments) would not fit, before anything is allocated.
+void check_fits_in_memory(const ModelConfig& config, int copies, const std::string& with = "");
+
 }  // namespace attn

@@ -99,6 +99,13 @@ PY
 if [ ! -e "$dir/nan.skip" ]; then
   expect_error "holds a value that is not finite" "$attn" translate --model "$dir/nan" < "$dir/valid.src"
 fi
+printf 'ein Hund\n\xff\xfe\n' > "$dir/bad_utf8.txt"
+expect_error "standard input, line 2: invalid UTF-8 at byte 0" sh -c "\"$attn\" translate --model \"$dir/model\" < \"$dir/bad_utf8.txt\""
+expect_error "has 3 lines, $dir/valid.ref has 4: one hypothesis per reference" "$attn" bleu --ref "$dir/valid.ref" --hyp "$dir/three.txt"
+expect_error "--layer must be in 0..0 for this model, got 3" "$attn" attention --model "$dir/model" --src "ein Hund" --out "$dir/x.svg" --layer 3
+expect_error "--head must be in 0..1 for this model, got 5" "$attn" attention --model "$dir/model" --src "ein Hund" --out "$dir/x.svg" --head 5
+expect_error "--src is not valid UTF-8" "$attn" attention --model "$dir/model" --src "$(printf '\xff')" --out "$dir/x.svg"
+expect_error "$dir/empty.tsv holds no sentence pair to train on" sh -c ": > \"$dir/empty.tsv\"; \"$attn\" train --tsv \"$dir/empty.tsv\" --out \"$dir/e\""
 
 # ---- two trainers on one directory: the second is refused; a killed one leaves no lock ----
 "$attn" train --tsv "$dir/train.tsv" --out "$dir/busy" --preset micro --tokenizer word \

@@ -67,7 +67,7 @@ TEST_CASE(
       TransformerConfig::micro(side.vocabulary.size(), side.vocabulary.size());
   config.seed = 3;
   Translator translator(config, side, side);
-  const AttentionMap map = translator.attention_map("ein Hund rennt durch den Schnee", -1);
+  const AttentionMap map = translator.attention_map("ein Hund rennt durch den Schnee");
   // Read as written: a piece ending in '-' continues into the next one, the others end a word.
   std::string text;
   for (const std::string& label : map.source_tokens) {
@@ -76,10 +76,10 @@ TEST_CASE(
   }
   CHECK(text == "ein Hund rennt durch den Schnee ");
   CHECK(map.source_tokens.size() > 6);  // 12 merges leave some words in pieces
-  CHECK(map.weights.shape() == Shape{static_cast<int64_t>(map.target_tokens.size()),
-                                     static_cast<int64_t>(map.source_tokens.size())});
-  CHECK(map.layers == 2);
-  CHECK(map.heads == 2);
-  CHECK_THROWS_WITH(translator.attention_map("ein Hund", 2), "attention: layer must be in 0..1");
-  CHECK_THROWS_WITH(translator.attention_map("ein Hund", 0, 2), "attention: head must be in 0..1");
+  CHECK(map.weights(1).shape() == Shape{static_cast<int64_t>(map.target_tokens.size()),
+                                         static_cast<int64_t>(map.source_tokens.size())});
+  CHECK(map.layers() == 2);
+  CHECK(map.heads() == 2);
+  CHECK_THROWS_WITH(map.weights(2), "layer 2 is not among the model's 2 (0..1)");
+  CHECK_THROWS_WITH(map.weights(0, 2), "head 2 is not among the model's 2 (0..1)");
 }

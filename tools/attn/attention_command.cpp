@@ -9,6 +9,7 @@
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
 #include "train/io/atomic_file.h"
+#include "train/io/utf8.h"
 #include "train/report/svg.h"
 #include "train/translator.h"
 
@@ -37,14 +38,22 @@ int attention_command(const std::vector<std::string>& args) {
     throw UsageError{"attn attention: --head and --mean exclude each other"};
   const std::string model = a.required("model"), sentence = a.required("src");
   const std::string out_path = a.required("out");
+  if (!is_valid_utf8(sentence)) throw UsageError{"attn attention: --src is not valid UTF-8"};
   auto translator = Translator::load(model);
-  const AttentionMap map = translator->attention_map(sentence, layer, head, max_length);
-  if (layer < 0) layer = map.layers - 1;
+  const AttentionMap map = translator->attention_map(sentence, max_length);
+  if (layer < 0) layer = map.layers() - 1;
+  if (layer >= map.layers())
+    throw UsageError{"attn attention: --layer must be in 0.." + std::to_string(map.layers() - 1) +
+                     " for this model, got " + std::to_string(layer)};
+  if (head >= map.heads())
+    throw UsageError{"attn attention: --head must be in 0.." + std::to_string(map.heads() - 1) +
+                     " for this model, got " + std::to_string(head)};
   const std::string title = "layer " + std::to_string(layer) +
                             (head >= 0 ? ", head " + std::to_string(head) : ", mean of heads") +
                             ": " + sentence + " -> " + map.translation;
   write_file_atomically(out_path,
-                        heatmap_svg(map.weights, map.target_tokens, map.source_tokens, title));
+                        heatmap_svg(map.weights(layer, head), map.target_tokens,
+                                    map.source_tokens, title));
   std::cout << out_path << "\n";
   return 0;
 }

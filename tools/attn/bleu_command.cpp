@@ -3,6 +3,7 @@
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
+#include "tools/attn/standard_input.h"
 #include "train/metrics/bleu.h"
 #include "train/data/corpus.h"
 
@@ -27,14 +28,14 @@ int bleu_command(const std::vector<std::string>& args) {
     std::cout << kHelp;
     return 0;
   }
-  std::vector<std::string> references = read_lines(a.required("ref"));
-  std::vector<std::string> hypotheses;
-  if (a.has("hyp")) {
-    hypotheses = read_lines(a.text("hyp"));
-  } else {
-    std::string line;
-    while (std::getline(std::cin, line)) hypotheses.push_back(line);
-  }
+  const std::string reference_path = a.required("ref");
+  std::vector<std::string> references = read_lines(reference_path);
+  std::vector<std::string> hypotheses =
+      a.has("hyp") ? read_lines(a.text("hyp")) : read_standard_input();
+  if (hypotheses.size() != references.size())
+    throw UsageError{"attn bleu: " + (a.has("hyp") ? a.text("hyp") : std::string("standard input")) +
+                     " has " + std::to_string(hypotheses.size()) + " lines, " + reference_path +
+                     " has " + std::to_string(references.size()) + ": one hypothesis per reference"};
   if (a.has("lowercase")) {
     for (auto& line : references) line = lowercase_ascii(line);
     for (auto& line : hypotheses) line = lowercase_ascii(line);

@@ -3,6 +3,7 @@
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
+#include "tools/attn/standard_input.h"
 #include "tensor/thread_pool.h"
 #include "train/translator.h"
 
@@ -27,12 +28,7 @@ int translate_command(const std::vector<std::string>& args) {
   apply_settings(a, settings);
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   auto translator = Translator::load(a.required("model"));
-  std::vector<std::string> sentences;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    sentences.push_back(line);
-  }
+  const std::vector<std::string> sentences = read_standard_input();
   for (const std::string& translation : translator->translate(sentences, options))
     std::cout << translation << "\n";
   return 0;
