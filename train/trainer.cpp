@@ -174,7 +174,9 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
   const std::string dir = options.out_dir;
   if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir))
     throw std::runtime_error("--out " + dir + " is a file, not a directory");
-  std::filesystem::create_directories(dir);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw std::runtime_error("cannot create --out " + dir + ": " + error.message());
   const DirectoryLock lock(dir);  // before anything in it is read or written
   const bool resuming = std::filesystem::exists(dir + "/checkpoint.safetensors");
 

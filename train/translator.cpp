@@ -79,8 +79,9 @@ void Translator::save_weights(const std::string& dir, const std::string& weights
 
 std::unique_ptr<Translator> Translator::from_config(const std::string& dir) {
   const std::string config_path = dir + "/config.json";
+  const std::string text = read_file(config_path);  // its errors name the file already
   try {
-    const Json json = Json::parse(read_file(config_path));
+    const Json json = Json::parse(text);
     return std::make_unique<Translator>(*model_config_from_json(json.at("model"), "model"),
                                         side_from_json(json.at("source")),
                                         side_from_json(json.at("target")));

@@ -41,6 +41,9 @@ class ModelConfig {
   // Sets the sizes of preset `name`; throws listing the presets otherwise.
   virtual void apply_preset(const std::string& name) = 0;
   virtual std::unique_ptr<ModelConfig> clone() const = 0;
+  // Throws naming the settings when the user's settings do not fit together (heads must divide
+  // d_model, ...): what `attn train` checks before it reads any data. build() checks the rest.
+  virtual void check() const = 0;
   // Checks the settings and builds the model with freshly initialised weights.
   virtual std::unique_ptr<Seq2Seq> build() const = 0;
   // How many parameters build() would make, computed without making them, so that a model too

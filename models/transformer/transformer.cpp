@@ -41,13 +41,11 @@ TransformerConfig preset(const std::string& name, int64_t source_vocab, int64_t 
 
 // Every rule a config must follow, checked before any weight is drawn.
 const TransformerConfig& checked(const TransformerConfig& c) {
+  c.check();
   const std::string op = "Transformer";
   check(c.source_vocab > special_tokens::pad && c.target_vocab > special_tokens::pad, op,
         "source_vocab and target_vocab must be set, got " + std::to_string(c.source_vocab) +
             " and " + std::to_string(c.target_vocab));
-  check(c.heads > 0 && c.d_model % c.heads == 0, op,
-        "d_model " + std::to_string(c.d_model) + " is not divisible by heads " +
-            std::to_string(c.heads));
   check(c.max_length > 0, op, "max_length must be positive");
   check(!c.share_embeddings || c.source_vocab == c.target_vocab, op,
         "share_embeddings needs one vocabulary, got source_vocab " +
@@ -133,6 +131,12 @@ Settings TransformerConfig::settings() {
   };
   all.insert(all.end(), own.begin(), own.end());
   return all;
+}
+
+void TransformerConfig::check() const {
+  attn::check(heads > 0 && d_model % heads == 0, "transformer",
+              "d_model " + std::to_string(d_model) + " is not divisible by heads " +
+                  std::to_string(heads));
 }
 
 std::unique_ptr<ModelConfig> TransformerConfig::clone() const {

@@ -82,6 +82,7 @@ struct TransformerConfig : ModelConfig {
   std::vector<std::string> presets() const override;
   void apply_preset(const std::string& name) override;
   std::unique_ptr<ModelConfig> clone() const override;
+  void check() const override;
   std::unique_ptr<Seq2Seq> build() const override;
   int64_t parameter_count() const override;
 };

@@ -3,6 +3,7 @@
 // one line naming the option.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,14 +17,15 @@ using namespace attn::cli;
 
 namespace {
 
-// A valid value of `setting` other than its current one.
+// A valid value of `setting` other than its current one (doubling a size keeps heads dividing
+// d_model).
 std::string other_value(const Setting& setting) {
   const std::string current = setting.get();
   for (const std::string& choice : setting.choices)
     if (choice != current) return choice;
   switch (setting.kind) {
     case SettingKind::integer:
-      return std::to_string(std::stoll(current) + 1);
+      return std::to_string(std::max<int64_t>(1, 2 * std::stoll(current)));
     case SettingKind::number:
       return current == "0.25" ? "0.5" : "0.25";
     case SettingKind::flag:
@@ -118,6 +120,8 @@ TEST_CASE("attn train: bad options are one line naming the option") {
             .find("--preset: transformer: unknown preset 'huge'") != std::string::npos);
   CHECK(usage_error({"--tsv", "t", "--out", "o", "--arch", "rnn9000"})
             .find("unknown architecture 'rnn9000'; known: transformer") != std::string::npos);
+  CHECK(usage_error({"--tsv", "t", "--out", "o", "--heads", "3"}) ==
+        "attn train: transformer: d_model 128 is not divisible by heads 3");
   CHECK(usage_error({"--tsv", "t", "--out", "o", "--source-vocab", "9"}) ==
         "attn train: unknown option --source-vocab (see attn train --help)");
 }

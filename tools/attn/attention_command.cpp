@@ -40,6 +40,8 @@ int attention_command(const std::vector<std::string>& args) {
   const std::string out_path = a.required("out");
   if (!is_valid_utf8(sentence)) throw UsageError{"attn attention: --src is not valid UTF-8"};
   auto translator = Translator::load(model);
+  if (translator->encode_source(sentence).empty())
+    throw UsageError{"attn attention: --src has no tokens"};
   const AttentionMap map = translator->attention_map(sentence, max_length);
   if (layer < 0) layer = map.layers() - 1;
   if (layer >= map.layers())

@@ -9,6 +9,7 @@
 // (2 for a usage error).
 #include <iostream>
 #include <map>
+#include <new>
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
   } catch (const UsageError& error) {
     std::cerr << error.message << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    // attn's tensors report running out of memory with their shape (tensor/memory.h); this is
+    // any other allocation, whose size is not known here.
+    std::cerr << "attn " << argv[1] << ": out of memory\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "attn " << argv[1] << ": " << error.what() << "\n";
     return 1;

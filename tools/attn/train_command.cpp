@@ -105,6 +105,11 @@ TrainOptions parse_train_arguments(const std::vector<std::string>& args, bool* h
   for (const Settings* settings : {&model_settings, &saved})
     for (const Setting& setting : *settings)
       if (!setting.internal && a.has(setting.option)) o.explicit_settings.insert(setting.name);
+  try {
+    config->check();
+  } catch (const std::exception& error) {
+    throw UsageError{std::string("attn train: ") + error.what()};
+  }
   o.model = std::move(config);
 
   o.tsv_path = a.text("tsv");
