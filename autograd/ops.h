@@ -9,6 +9,7 @@
 
 #include "autograd/variable.h"
 #include "tensor/random.h"
+#include "tensor/recurrent_scan.h"
 
 namespace attn {
 
@@ -87,5 +88,18 @@ Variable embedding(const Variable& weight, const Tensor& tokens, int64_t padding
 // dlogits = (softmax(logits) - q) / count on rows whose target is not ignore_index.
 Variable cross_entropy(const Variable& logits, const Tensor& targets,
                        int64_t ignore_index = -1, real label_smoothing = 0);
+// One GRU step's gates (tensor/gru_cell.h) from x_gates, h_gates = h W_hh^T [B, 3R], b_hh, h -> h':
+// d x_gates = [da_r | da_z | da_n], d h_gates = [da_r | da_z | da_n r], d b_hh = sum_B d h_gates, dh = g z
+Variable gru_cell(const Variable& x_gates, const Variable& h_gates, const Variable& bias_hh,
+                  const Variable& h);
+// One LSTM step's gates (tensor/lstm_cell.h) from x_gates, h_gates [B, 4R], b_hh, c -> (h', c') as
+// [2, B, R]: d x_gates = d h_gates = d gates, d b_hh = sum_B d gates, dc = dc' f
+Variable lstm_cell(const Variable& x_gates, const Variable& h_gates, const Variable& bias_hh,
+                   const Variable& c);
+// A cell over all steps of a padded batch (tensor/recurrent_scan.h): x_gates [B, T, G*R], initial
+// [C, B, R] -> [C, B, T+1, R]; backward through time, d W_hh = sum_s d h_gates_s^T h_s
+Variable recurrent_scan(CellKind kind, const Variable& x_gates, const Variable& weight_hh,
+                        const Variable& bias_hh, const Variable& initial,
+                        const std::vector<int64_t>& lengths, bool reverse);
 
 }  // namespace attn

@@ -171,6 +171,26 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+void matmul_into(const Tensor& a, const Tensor& b, Tensor out, bool accumulate) {
+  check_shapes(a, b);
+  check(a.ndim() == 2 && b.ndim() == 2, "matmul_into", describe(a, b) + ": needs two matrices");
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  const Shape out_shape = {m, n};
+  check(out.defined() && out.shape() == out_shape && (n <= 1 || out.strides()[1] == 1) &&
+            (m <= 1 || out.strides()[0] >= n),
+        "matmul_into",
+        describe(a, b) + ": out must be " + to_string(out_shape) + " with contiguous rows, got " +
+            (out.defined() ? to_string(out.shape()) : "(undefined)"));
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // an empty sum: nothing to add, or all zeros
+    if (!accumulate) out.fill(0);
+    return;
+  }
+  const Operand left(a, {}), right(b, {});
+  const int64_t ldc = m == 1 ? n : out.strides()[0];
+  gemm_parallel(kGemm, {m, n, k, left.matrix(0), right.matrix(0), out.data(), ldc, accumulate});
+}
+
 const char* matmul_backend() { return kBackend; }
 
 }  // namespace attn

@@ -17,6 +17,12 @@ namespace attn {
 
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// out = a @ b, or out += a @ b when `accumulate`, for matrices a [m, k], b [k, n] and an existing
+// out [m, n] whose rows are contiguous (out is a handle: the caller's tensor receives the
+// result). The product without allocating, for loops that multiply into the same buffers time
+// after time, such as the steps of a recurrent layer.
+void matmul_into(const Tensor& a, const Tensor& b, Tensor out, bool accumulate = false);
+
 // The GEMM back end in use: "attn" (our kernel) or "blis".
 const char* matmul_backend();
 

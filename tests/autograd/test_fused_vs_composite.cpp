@@ -4,6 +4,7 @@
 // Adding a fused op adds a row.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -68,6 +69,85 @@ Variable cross_entropy_composite(const Variable& logits, const Tensor& targets,
   return -sum(Variable(q) * log_softmax_composite(logits, -1)) / static_cast<real>(count);
 }
 
+// Gate g of a [..., G*R] tensor: columns g*R .. (g+1)*R - 1.
+Variable gate(const Variable& gates, int64_t g, int64_t R) { return narrow(gates, -1, g * R, R); }
+
+// GRU (PyTorch's gate order r, z, n): with hb = h_gates + b_hh,
+// r = sigmoid(x_r + hb_r), z = sigmoid(x_z + hb_z), n = tanh(x_n + r hb_n), h' = (1 - z) n + z h
+Variable gru_cell_composite(const Variable& x_gates, const Variable& h_gates,
+                            const Variable& bias_hh, const Variable& h) {
+  const int64_t R = h.size(-1);
+  const Variable hb = h_gates + bias_hh;
+  const Variable r = sigmoid(gate(x_gates, 0, R) + gate(hb, 0, R));
+  const Variable z = sigmoid(gate(x_gates, 1, R) + gate(hb, 1, R));
+  const Variable n = tanh(gate(x_gates, 2, R) + r * gate(hb, 2, R));
+  return (1 - z) * n + z * h;
+}
+
+// LSTM (gate order i, f, g, o): a = x_gates + h_gates + b_hh, c' = f c + i g, h' = o tanh(c'),
+// stacked as (h', c').
+Variable lstm_cell_composite(const Variable& x_gates, const Variable& h_gates,
+                             const Variable& bias_hh, const Variable& c) {
+  const int64_t R = c.size(-1);
+  const Variable a = x_gates + h_gates + bias_hh;
+  const Variable c_next = sigmoid(gate(a, 1, R)) * c + sigmoid(gate(a, 0, R)) * tanh(gate(a, 2, R));
+  const Variable h_next = sigmoid(gate(a, 3, R)) * tanh(c_next);
+  return stack({h_next, c_next}, 0);
+}
+
+// The scan as a loop of composite cells. Step s reads row b's gates at time t = s (or
+// len_b - 1 - s reversed) by index_select, and a padded row keeps its state through where();
+// y is then gathered from the states: position (b, t) from the step that read it, padding from
+// a zero row, position T from the final state.
+Variable recurrent_scan_composite(CellKind kind, const Variable& x_gates, const Variable& weight_hh,
+                                  const Variable& bias_hh, const Variable& initial,
+                                  const std::vector<int64_t>& lengths, bool reverse) {
+  const int64_t B = x_gates.size(0), T = x_gates.size(1), GR = x_gates.size(2);
+  const int64_t R = weight_hh.size(1), C = initial.size(0);
+  int64_t S = 0;
+  for (int64_t length : lengths) S = std::max(S, length);
+  const auto time = [&](int64_t b, int64_t s) { return reverse ? lengths[b] - 1 - s : s; };
+  const Variable rows = reshape(x_gates, {B * T, GR});  // [B*T, GR]
+  std::vector<Variable> state = {squeeze(narrow(initial, 0, 0, 1), 0)};  // h (and c) [B, R]
+  if (C == 2) state.push_back(squeeze(narrow(initial, 0, 1, 1), 0));
+  std::vector<std::vector<Variable>> history(C);  // state after each step, [B, R]
+  for (int64_t s = 0; s < S; ++s) {
+    std::vector<real> index(B), real_step(B);
+    for (int64_t b = 0; b < B; ++b) {
+      real_step[b] = s < lengths[b] ? 1 : 0;
+      index[b] = static_cast<real>(b * T + (s < lengths[b] ? time(b, s) : 0));
+    }
+    const Variable x_s = index_select(rows, 0, Tensor::from_vector({B}, index));  // [B, GR]
+    const Variable h_gates = matmul(state[0], transpose(weight_hh, 0, 1));       // [B, GR]
+    std::vector<Variable> next;
+    if (kind == CellKind::gru) {
+      next = {gru_cell_composite(x_s, h_gates, bias_hh, state[0])};
+    } else {
+      const Variable both = lstm_cell_composite(x_s, h_gates, bias_hh, state[1]);
+      next = {squeeze(narrow(both, 0, 0, 1), 0), squeeze(narrow(both, 0, 1, 1), 0)};
+    }
+    const Tensor keep = Tensor::from_vector({B, 1}, real_step);
+    for (int64_t c = 0; c < C; ++c) {
+      state[c] = where(keep, next[c], state[c]);
+      history[c].push_back(state[c]);
+    }
+  }
+  std::vector<real> index;  // into [S*B history rows | B final rows | 1 zero row]
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t <= T; ++t) {
+      const int64_t step = t < lengths[b] ? (reverse ? lengths[b] - 1 - t : t) : -1;
+      index.push_back(static_cast<real>(t == T ? S * B + b : step >= 0 ? step * B + b : S * B + B));
+    }
+  const Tensor positions = Tensor::from_vector({B * (T + 1)}, index);
+  std::vector<Variable> parts;
+  for (int64_t c = 0; c < C; ++c) {
+    const Variable source = concat({reshape(stack(history[c], 0), {S * B, R}), state[c],
+                                    Variable(Tensor::zeros({1, R}))}, 0);
+    parts.push_back(reshape(index_select(source, 0, positions), {B, T + 1, R}));
+  }
+  return stack(parts, 0);  // [C, B, T+1, R]
+}
+
 // ---- the table ----------------------------------------------------------------------------------
 
 std::vector<FusedCase> fused_cases() {
@@ -78,6 +158,18 @@ std::vector<FusedCase> fused_cases() {
         {random({4, 5}, 1, 3)},
         [=](const Vars& v) { return cross_entropy(v[0], targets, ignore, smoothing); },
         [=](const Vars& v) { return cross_entropy_composite(v[0], targets, ignore, smoothing); }};
+  };
+  // B = 4 rows of T = 5 steps, R = 3, padded to lengths 5, 2, 0, 4.
+  auto scan_row = [](std::string name, CellKind kind, bool reverse) {
+    const int64_t GR = gate_count(kind) * 3, C = state_count(kind);
+    const std::vector<int64_t> lengths = {5, 2, 0, 4};
+    return FusedCase{
+        std::move(name),
+        {random({4, 5, GR}, 16, 2), random({GR, 3}, 17), random({GR}, 18), random({C, 4, 3}, 19)},
+        [=](const Vars& v) { return recurrent_scan(kind, v[0], v[1], v[2], v[3], lengths, reverse); },
+        [=](const Vars& v) {
+          return recurrent_scan_composite(kind, v[0], v[1], v[2], v[3], lengths, reverse);
+        }};
   };
   return {
       {"softmax dim -1", {random({3, 5}, 1, 4)},
@@ -99,6 +191,16 @@ std::vector<FusedCase> fused_cases() {
       cross_entropy_row("cross_entropy, ignore_index", 0, 0),
       cross_entropy_row("cross_entropy, label smoothing", -1, 0.1),
       cross_entropy_row("cross_entropy, ignore_index and smoothing", 0, 0.25),
+      {"gru_cell", {random({3, 12}, 8, 2), random({3, 12}, 9, 2), random({12}, 10), random({3, 4}, 11)},
+       [](const Vars& v) { return gru_cell(v[0], v[1], v[2], v[3]); },
+       [](const Vars& v) { return gru_cell_composite(v[0], v[1], v[2], v[3]); }},
+      {"lstm_cell", {random({3, 16}, 12, 2), random({3, 16}, 13, 2), random({16}, 14), random({3, 4}, 15)},
+       [](const Vars& v) { return lstm_cell(v[0], v[1], v[2], v[3]); },
+       [](const Vars& v) { return lstm_cell_composite(v[0], v[1], v[2], v[3]); }},
+      scan_row("recurrent_scan gru", CellKind::gru, false),
+      scan_row("recurrent_scan gru, reversed", CellKind::gru, true),
+      scan_row("recurrent_scan lstm", CellKind::lstm, false),
+      scan_row("recurrent_scan lstm, reversed", CellKind::lstm, true),
   };
 }
 

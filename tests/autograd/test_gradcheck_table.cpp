@@ -325,10 +325,52 @@ std::vector<GradCheckCase> dropout_embedding_loss_cases() {
   };
 }
 
+// Small sizes: B = 4 rows, T = 4 steps, R = 2. The lengths 4, 2, 0, 3 put padding in three rows,
+// one of them all padding (its final state is its initial state).
+std::vector<GradCheckCase> recurrent_cases() {
+  const std::vector<int64_t> lengths = {4, 2, 0, 3};
+  auto gru = [] { return Inputs{random({3, 6}, 1), random({3, 6}, 2), random({6}, 3), random({3, 2}, 4)}; };
+  auto lstm = [] { return Inputs{random({3, 8}, 1), random({3, 8}, 2), random({8}, 3), random({3, 2}, 4)}; };
+  auto strided_gru = [] {
+    return Inputs{transposed(3, 6, 1), narrowed(3, 6, 2), random({6}, 3), sliced(3, 2, 4)};
+  };
+  auto scan_inputs = [](int64_t G, int64_t C) {
+    return [G, C] {
+      return Inputs{random({4, 4, G * 2}, 1), random({G * 2, 2}, 2), random({G * 2}, 3),
+                    random({C, 4, 2}, 4)};
+    };
+  };
+  auto scan = [lengths](CellKind kind, bool reverse) {
+    return [kind, lengths, reverse](const Vars& v) {
+      return recurrent_scan(kind, v[0], v[1], v[2], v[3], lengths, reverse);
+    };
+  };
+  return {
+      {"gru_cell", gru, [](const Vars& v) { return gru_cell(v[0], v[1], v[2], v[3]); }},
+      {"gru_cell, strided inputs", strided_gru,
+       [](const Vars& v) { return gru_cell(v[0], v[1], v[2], v[3]); }},
+      {"lstm_cell", lstm, [](const Vars& v) { return lstm_cell(v[0], v[1], v[2], v[3]); }},
+      {"lstm_cell, transposed output", lstm,
+       [](const Vars& v) { return transpose(lstm_cell(v[0], v[1], v[2], v[3]), 0, 2); }},
+      {"recurrent_scan gru, padded", scan_inputs(3, 1), scan(CellKind::gru, false)},
+      {"recurrent_scan gru, padded, reversed", scan_inputs(3, 1), scan(CellKind::gru, true)},
+      {"recurrent_scan lstm, padded", scan_inputs(4, 2), scan(CellKind::lstm, false)},
+      {"recurrent_scan lstm, padded, reversed", scan_inputs(4, 2), scan(CellKind::lstm, true)},
+      {"recurrent_scan gru, no padding, transposed input", [] {
+         return Inputs{random({4, 3, 6}, 1).transpose(0, 1), random({6, 2}, 2), random({6}, 3),
+                       random({1, 3, 2}, 4)};
+       },
+       [](const Vars& v) {
+         return recurrent_scan(CellKind::gru, v[0], v[1], v[2], v[3], {4, 4, 4}, true);
+       }},
+  };
+}
+
 std::vector<GradCheckCase> all_cases() {
   std::vector<GradCheckCase> cases;
   for (auto group : {unary_cases, binary_cases, reduction_cases, view_cases, indexing_cases,
-                     matmul_cases, softmax_and_layer_norm_cases, dropout_embedding_loss_cases})
+                     matmul_cases, softmax_and_layer_norm_cases, dropout_embedding_loss_cases,
+                     recurrent_cases})
     for (GradCheckCase& row : group()) cases.push_back(std::move(row));
   return cases;
 }
