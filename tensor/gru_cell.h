@@ -28,13 +28,16 @@
 namespace attn {
 
 // ---- one row: R elements, shared by the step op and the scan over a sequence ---------------------
+// No two arrays of a call overlap (__restrict says so): without that promise the compiler checks
+// the seven pointers against each other at run time, or gives up on vectorising the loop.
 
 // Saved per row for backward, [4R]: r, z, n and hn = W_hn h + b_hn.
 constexpr int64_t kGruSavedGates = 4;
 
 // x_gates, h_gates, bias_hh [3R]; h [R] -> h_next [R], saved [4R].
-inline void gru_row_forward(const real* x_gates, const real* h_gates, const real* bias_hh,
-                            const real* h, int64_t R, real* h_next, real* saved) {
+inline void gru_row_forward(const real* __restrict x_gates, const real* __restrict h_gates,
+                            const real* __restrict bias_hh, const real* __restrict h, int64_t R,
+                            real* __restrict h_next, real* __restrict saved) {
   for (int64_t j = 0; j < R; ++j) {
     const real r = gate_sigmoid(x_gates[j] + h_gates[j] + bias_hh[j]);
     const real z = gate_sigmoid(x_gates[R + j] + h_gates[R + j] + bias_hh[R + j]);
@@ -49,8 +52,9 @@ inline void gru_row_forward(const real* x_gates, const real* h_gates, const real
 }
 
 // grad_h_next, h [R]; saved [4R] -> grad_x_gates, grad_h_gates [3R]; grad_h [R] (direct path).
-inline void gru_row_backward(const real* grad_h_next, const real* saved, const real* h, int64_t R,
-                             real* grad_x_gates, real* grad_h_gates, real* grad_h) {
+inline void gru_row_backward(const real* __restrict grad_h_next, const real* __restrict saved,
+                             const real* __restrict h, int64_t R, real* __restrict grad_x_gates,
+                             real* __restrict grad_h_gates, real* __restrict grad_h) {
   for (int64_t j = 0; j < R; ++j) {
     const real g = grad_h_next[j];
     const real r = saved[j], z = saved[R + j], n = saved[2 * R + j], hn = saved[3 * R + j];

@@ -285,11 +285,23 @@ Tensor Tensor::clone() const {
 
 void Tensor::copy_from(const Tensor& source) {
   const Tensor from = source.expand(shape_);
-  // Going through a copy keeps this correct when `source` overlaps this tensor.
-  const std::vector<real> values = from.to_vector();
-  real* base = data();
+  // A source in this tensor's storage may overlap it: copy it out first. Any other source is read
+  // in place when it is row-major (contiguous() copies only a strided one).
+  const Tensor values = from.shares_storage_with(*this) ? from.clone() : from.contiguous();
   const real* next = values.data();
-  for_each_offset(shape_, strides_, [&](int64_t offset) { base[offset] = *next++; });
+  real* base = data();
+  if (ndim() == 0) {
+    base[0] = next[0];
+    return;
+  }
+  // Row by row, as clone() reads: the odometer moves once per row of the target.
+  const Shape rows(shape_.begin(), shape_.end() - 1);
+  const Shape row_strides(strides_.begin(), strides_.end() - 1);
+  const int64_t width = shape_.back(), stride = strides_.back();
+  for_each_offset(rows, row_strides, [&](int64_t offset) {
+    for (int64_t j = 0; j < width; ++j) base[offset + j * stride] = next[j];
+    next += width;
+  });
 }
 
 void Tensor::fill(real value) {
