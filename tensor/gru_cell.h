@@ -16,7 +16,8 @@
 //   dn = g (1 - z),  dz = g (h - n),  dh (direct) = g z
 //   da_n = dn (1 - n^2)                      a_n = x_n + r hn, the candidate's pre-activation
 //   da_z = dz z (1 - z),  da_r = (da_n hn) r (1 - r)
-//   d x_gates = [da_r | da_z | da_n],   d h_gates = [da_r | da_z | da_n r],   d b_hh = sum_B d h_gates
+//   d x_gates = [da_r | da_z | da_n],   d h_gates = [da_r | da_z | da_n r]
+//   d b_hh = sum over rows of d h_gates
 // dh here is only the direct path; the path through h_gates = h W_hh^T is the caller's product.
 #pragma once
 
@@ -27,7 +28,7 @@
 
 namespace attn {
 
-// ---- one row: R elements, shared by the step op and the scan over a sequence ---------------------
+// ---- one row: R elements, shared by the step op and the scan over a sequence ------------------
 // No two arrays of a call overlap (__restrict says so): without that promise the compiler checks
 // the seven pointers against each other at run time, or gives up on vectorising the loop.
 

@@ -30,7 +30,7 @@
 
 namespace attn {
 
-// ---- one row: R elements, shared by the step op and the scan over a sequence ---------------------
+// ---- one row: R elements, shared by the step op and the scan over a sequence ------------------
 // No two arrays of a call overlap (__restrict says so), which lets the compiler vectorise the loop.
 
 // Saved per row for backward, [5R]: i, f, g, o and tanh(c').

@@ -113,14 +113,15 @@ RecurrentScanForward recurrent_scan_forward(CellKind kind, const Tensor& x_gates
   const int64_t state_step = B * R, state_part = (S + 1) * B * R, y_part = B * (T + 1) * R;
 
   for (int64_t step = 0; step < S; ++step) {
-    const Tensor h = out.states.narrow(0, 0, 1).squeeze(0).narrow(0, step, 1).squeeze(0);  // h_step [B, R]
+    const Tensor h = out.states.narrow(0, 0, 1).squeeze(0).narrow(0, step, 1).squeeze(0);  // [B, R]
     matmul_into(h, weight_hh_t, h_gates);  // [B, R] @ [R, GR] -> [B, GR]
     parallel_for(B, rows_per_chunk(R), [&](int64_t begin, int64_t end) {
       for (int64_t b = begin; b < end; ++b) {
         real* h_b = states + step * state_step + b * R;  // this step's state of row b
         real* h_next = h_b + state_step;                 // the next step's
         if (!s.real_step(b, step)) {  // padding: carry the state over
-          for (int64_t c = 0; c < C; ++c) copy_row(h_b + c * state_part, h_next + c * state_part, R);
+          for (int64_t c = 0; c < C; ++c)
+            copy_row(h_b + c * state_part, h_next + c * state_part, R);
           continue;
         }
         const int64_t t = s.time(b, step);

@@ -115,8 +115,10 @@ RecurrentOutput Recurrent::forward(const Variable& inputs, const Tensor& mask,
     std::vector<Variable> outputs;           // one [B, T, R] per direction
     for (int64_t direction = 0; direction < K; ++direction) {
       const RecurrentCell& cell = *cells_[layer * K + direction];
-      const CellState state_0 = initial.empty() ? cell.zero_state(B) : initial[layer * K + direction];
-      const Variable y = run_direction(cell, x, lengths, state_0, direction == 1);  // [C, B, T+1, R]
+      const CellState state_0 =
+          initial.empty() ? cell.zero_state(B) : initial[layer * K + direction];
+      const Variable y =
+          run_direction(cell, x, lengths, state_0, direction == 1);  // [C, B, T+1, R]
       outputs.push_back(component(y, 0, 0, T));                      // [B, T, R]
       CellState final{squeeze(component(y, 0, T, 1), 1), Variable()};  // [B, R]
       if (options_.cell == CellKind::lstm) final.c = squeeze(component(y, 1, T, 1), 1);

@@ -41,7 +41,7 @@ struct RecurrentOptions {
   int64_t hidden_size = 0;        // R, per direction
   int64_t layers = 1;             // L
   bool bidirectional = false;     // K = 2 when true: a second, right-to-left cell per layer
-  real dropout = 0;               // on each layer's output except the last, as PyTorch (training only)
+  real dropout = 0;               // on each layer's output but the last, as PyTorch (training)
 };
 
 struct RecurrentOutput {

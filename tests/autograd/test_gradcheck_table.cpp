@@ -329,8 +329,13 @@ std::vector<GradCheckCase> dropout_embedding_loss_cases() {
 // one of them all padding (its final state is its initial state).
 std::vector<GradCheckCase> recurrent_cases() {
   const std::vector<int64_t> lengths = {4, 2, 0, 3};
-  auto gru = [] { return Inputs{random({3, 6}, 1), random({3, 6}, 2), random({6}, 3), random({3, 2}, 4)}; };
-  auto lstm = [] { return Inputs{random({3, 8}, 1), random({3, 8}, 2), random({8}, 3), random({3, 2}, 4)}; };
+  // x_gates, h_gates [B, G*R], b_hh [G*R], the state h or c [B, R]
+  auto gru = [] {
+    return Inputs{random({3, 6}, 1), random({3, 6}, 2), random({6}, 3), random({3, 2}, 4)};
+  };
+  auto lstm = [] {
+    return Inputs{random({3, 8}, 1), random({3, 8}, 2), random({8}, 3), random({3, 2}, 4)};
+  };
   auto strided_gru = [] {
     return Inputs{transposed(3, 6, 1), narrowed(3, 6, 2), random({6}, 3), sliced(3, 2, 4)};
   };
