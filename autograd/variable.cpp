@@ -6,7 +6,12 @@
 //   3. sweep   for each variable v from y back to the leaves:
 //                 leaf  -> v.grad += pending[v]
 //                 else  -> grads = v.node.backward(pending[v]); pending[input_i] += grads[i]
-// Every gradient is checked to have its input's shape, naming the op that produced it.
+// Every gradient is checked to have its input's shape (or its window's, for a node that says
+// its gradient covers a window of its input), naming the op that produced it.
+//
+// pending[x] sums the gradients of x's uses as they arrive. A sum the engine made is its own, so
+// later gradients are added into it in place; the first gradient to arrive is the op's, which
+// may share storage with a tensor the op saved, so the engine copies it before adding to it.
 #include "autograd/variable.h"
 
 #include <unordered_map>
@@ -103,6 +108,33 @@ Variable Variable::make_result(Tensor value, const std::string& op, std::vector<
 
 // ---- the engine -------------------------------------------------------------------------------
 
+namespace {
+
+// dL/dx summed over the uses of x whose gradients have arrived (see the top of this file).
+struct PendingGradient {
+  Tensor sum;
+  bool owned = false;  // the engine made `sum`, so it may add into it in place
+
+  // Adds grad, the gradient of all of x (shape `shape`) or of a window of it.
+  void add(const Tensor& grad, const Shape& shape, const std::optional<Node::Window>& window) {
+    if (!sum.defined() && !window) {
+      sum = grad;  // the op's own tensor: copied before anything is added into it
+      return;
+    }
+    if (!sum.defined()) {
+      sum = Tensor::zeros(shape);
+      owned = true;
+    } else if (!owned) {
+      sum = sum.clone();
+      owned = true;
+    }
+    Tensor target = window ? sum.narrow(window->dim, window->start, window->length) : sum;
+    add_into(target, grad);
+  }
+};
+
+}  // namespace
+
 // Variables reachable from `root` through grad_fn links, each after every variable that uses it
 // (root first). Depth-first with an explicit stack; a variable is emitted once all of its
 // inputs have been visited, then the list is reversed.
@@ -140,12 +172,12 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
   check(grad_output.shape() == shape(), "backward",
         "output gradient " + to_string(grad_output.shape()) + " does not match output " +
             to_string(shape()));
-  std::unordered_map<VariableState*, Tensor> pending;
-  pending[state_.get()] = grad_output;
+  std::unordered_map<VariableState*, PendingGradient> pending;
+  pending[state_.get()].sum = grad_output;
   for (VariableState* state : reverse_topological_order(state_.get())) {
     auto found = pending.find(state);
     if (found == pending.end()) continue;  // no path carried a gradient here
-    Tensor grad = std::move(found->second);
+    Tensor grad = std::move(found->second.sum);
     pending.erase(found);
     if (!state->grad_fn) {
       if (state->grad.defined()) add_into(state->grad, grad);
@@ -163,11 +195,14 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       VariableState* input = node.inputs[i].state_.get();
       if (!input->requires_grad || !input_grads[i].defined()) continue;
-      check(input_grads[i].shape() == input->value.shape(), node.op,
+      const Shape expected = node.window ? input->value.narrow(node.window->dim,
+                                                               node.window->start,
+                                                               node.window->length).shape()
+                                         : input->value.shape();
+      check(input_grads[i].shape() == expected, node.op,
             "backward produced gradient " + to_string(input_grads[i].shape()) + " for input " +
-                std::to_string(i) + " of shape " + to_string(input->value.shape()));
-      auto [slot, inserted] = pending.try_emplace(input, input_grads[i]);
-      if (!inserted) slot->second = slot->second + input_grads[i];
+                std::to_string(i) + " of shape " + to_string(expected));
+      pending[input].add(input_grads[i], input->value.shape(), node.window);
     }
     if (!keep_graph) node.backward = nullptr;
   }

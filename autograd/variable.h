@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,16 @@ struct Node {
   std::string op;               // the op's name, for error messages
   std::vector<Variable> inputs;
   BackwardFn backward;          // empty once released after backward
+
+  // Set by ops whose output is a window of their one input (narrow): backward then returns the
+  // gradient of that window only, x.narrow(dim, start, length), and the engine adds it into the
+  // window of x's gradient. Slicing a tensor into T steps (a recurrent decoder's time loop) then
+  // costs T windows, not T full-size tensors of zeros.
+  struct Window {
+    int dim;
+    int64_t start, length;
+  };
+  std::optional<Window> window;
   ~Node();
 };
 

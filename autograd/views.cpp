@@ -3,7 +3,8 @@
 // A view only rearranges where elements sit, so its backward puts each gradient element back
 // where its element came from:
 //   reshape / transpose / permute / squeeze / unsqueeze  ->  the inverse rearrangement of g
-//   narrow   ->  g placed into zeros of x's shape (elements outside the window got no gradient)
+//   narrow   ->  g in x's window, 0 outside it (elements outside the window got no gradient);
+//                the engine adds g into the window of x's gradient (Node::window)
 //   expand   ->  sum_to(g, x): a broadcast element collects the gradient of every copy
 //   concat   ->  each input takes back its own stretch of g;  stack -> its own slice of g
 // The view forwards share x's storage (tensor/tensor.h); only reshape of a non-contiguous x, and
@@ -45,13 +46,15 @@ Variable permute(const Variable& x, const std::vector<int>& dims) {
 
 Variable narrow(const Variable& x, int dim, int64_t start, int64_t length) {
   Tensor y = x.value().narrow(dim, start, length);
-  // y = x[.., start : start + length, ..]  =>  dx = g inside that window, 0 outside it
-  return Variable::make_result(
-      y, "narrow", {x}, [x_shape = x.shape(), dim, start, length](const Tensor& g) {
-        Tensor dx = Tensor::zeros(x_shape);
-        dx.narrow(dim, start, length).copy_from(g);
-        return std::vector<Tensor>{dx};
-      });
+  // y = x[.., start : start + length, ..]  =>  dx = g inside that window, 0 outside it. The node
+  // says so (Node::window) and hands back g alone: the engine adds it into dx's window, so
+  // T slices of one tensor cost T windows, not T tensors of x's size.
+  Variable result = Variable::make_result(y, "narrow", {x}, [](const Tensor& g) {
+    return std::vector<Tensor>{g};
+  });
+  if (result.grad_fn())
+    result.grad_fn()->window = Node::Window{normalize_dim("narrow", dim, x.ndim()), start, length};
+  return result;
 }
 
 Variable squeeze(const Variable& x, int dim) {

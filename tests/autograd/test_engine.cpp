@@ -66,6 +66,31 @@ TEST_CASE("engine: a variable used twice receives both gradients") {
   }
 }
 
+TEST_CASE("engine: slices of one variable each add their gradient into their own window") {
+  // x [2, 3] cut into its three columns, then two overlapping windows of two columns each:
+  // L = sum_t (t + 1) * sum(x[:, t]) + sum(x[:, 0:2]) + sum(x[:, 1:3])
+  Variable x = leaf({2, 3}, {1, 2, 3, 4, 5, 6});
+  Variable loss = sum(narrow(x, 1, 0, 2)) + sum(narrow(x, -1, 1, 2));
+  for (int64_t t = 0; t < 3; ++t) loss = loss + sum(narrow(x, 1, t, 1)) * static_cast<real>(t + 1);
+  loss.backward();
+  // column 0: 1 + 1; column 1: 2 + 1 + 1; column 2: 3 + 1
+  CHECK(x.grad().to_vector() == std::vector<real>{2, 4, 4, 2, 4, 4});
+}
+
+TEST_CASE("engine: a gradient an op hands back is copied before anything is added into it") {
+  // Two uses of x whose backward both return one saved tensor: the sum must not be formed in
+  // that tensor, which the ops still own.
+  const Tensor saved = Tensor::from_vector({2}, {1, 2});
+  Variable x = leaf({2}, {0, 0});
+  auto use = [&](const Variable& input) {
+    return Variable::make_result(input.value().clone(), "use", {input},
+                                 [saved](const Tensor&) { return std::vector<Tensor>{saved}; });
+  };
+  sum(use(x) + use(x)).backward();
+  CHECK(x.grad().to_vector() == std::vector<real>{2, 4});
+  CHECK(saved.to_vector() == std::vector<real>{1, 2});
+}
+
 TEST_CASE("engine: a diamond graph sums the gradients of both paths") {
   //        x
   //      /   \      b = x + 1,  c = x * x,  d = b * c = (x + 1) x^2
