@@ -243,6 +243,47 @@ void pack_b(int64_t kc, int64_t nc, MatrixRef b, real* packed) {
                        static_cast<int>(std::min<int64_t>(NR, nc - j)), kc, packed);
 }
 
+// ---- a few rows: no packing ------------------------------------------------------------------
+
+// With a handful of rows in A (decoding one sentence: m = 1, or a beam of 4), packing B costs as
+// much as the product itself, and most of each MR-row tile would be padding. Each element of C is
+// then summed straight from A and B, in the very order the micro-kernel sums it: over k in blocks
+// of KC, each block in order from 0, then written or added to C. So a row gets bitwise the
+// values it gets inside a larger product. kChains columns are summed side by side, which keeps
+// the adders busy and reads B[k0.., j0..] (KC x kChains) once per row from L1.
+constexpr int64_t kFewRows = 4;
+constexpr int kChains = 16;
+
+// C[i, j0 .. j0+cols] for k in k0 .. k0+kc, one row i. The kChains sums always run (past the
+// last column they repeat it and are not stored), so every column is summed by one and the same
+// unrolled loop: the compiler then treats each multiply-add alike, as in the micro-kernel.
+void few_rows_block(const GemmProblem& g, int64_t i, int64_t j0, int64_t k0, int64_t kc,
+                    int cols) {
+  int64_t column[kChains];  // where column j0 + j starts in B
+  for (int j = 0; j < kChains; ++j) column[j] = std::min(j, cols - 1) * g.b.col_stride;
+  const real* a = g.a.data + i * g.a.row_stride + k0 * g.a.col_stride;
+  const real* b = g.b.data + k0 * g.b.row_stride + j0 * g.b.col_stride;
+  real acc[kChains] = {};
+  for (int64_t p = 0; p < kc; ++p, a += g.a.col_stride, b += g.b.row_stride) {
+    const real x = *a;
+#pragma GCC unroll 16
+    for (int j = 0; j < kChains; ++j) acc[j] += x * b[column[j]];
+  }
+  real* c = g.c + i * g.ldc + j0;
+  const bool overwrite = k0 == 0 && !g.accumulate;
+  for (int j = 0; j < cols; ++j) c[j] = overwrite ? acc[j] : c[j] + acc[j];
+}
+
+void gemm_few_rows(const GemmProblem& g) {
+  for (int64_t j0 = 0; j0 < g.n; j0 += kChains) {
+    const int cols = static_cast<int>(std::min<int64_t>(kChains, g.n - j0));
+    for (int64_t k0 = 0; k0 < g.k; k0 += KC) {
+      const int64_t kc = std::min(KC, g.k - k0);
+      for (int64_t i = 0; i < g.m; ++i) few_rows_block(g, i, j0, k0, kc, cols);
+    }
+  }
+}
+
 // ---- the loops around the micro-kernel --------------------------------------------------------
 
 // A 64-byte aligned buffer, allocated once per thread at its largest size and then reused.
@@ -290,6 +331,10 @@ void gemm_attn(const GemmProblem& g) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0) {
     clear_output(g);
+    return;
+  }
+  if (g.m <= kFewRows) {
+    gemm_few_rows(g);
     return;
   }
   real* packed_a = packed_a_buffer();
