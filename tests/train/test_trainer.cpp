@@ -4,44 +4,52 @@
 
 #include <cmath>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
+#include "models/registry.h"
 #include "models/transformer/transformer.h"
 #include "train/data/dates.h"
 #include "train/io/atomic_file.h"
 #include "train/io/directory_lock.h"
+#include "train/io/json.h"
 #include "train/io/safetensors.h"
 #include "train/optim/schedule.h"
 #include "train/progress.h"
-#include "train/training_loop.h"
-#include "train/io/json.h"
 #include "train/trainer.h"
+#include "train/training_loop.h"
 #include "train/translator.h"
+#include "tests/temporary_path.h"
 
 using namespace attn;
 
 namespace {
 
 std::string temporary_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / name;
+  const std::string dir = temporary_path(name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  return dir.string();
+  return dir;
 }
 
 // A micro model on a few hundred dates: seconds to train, yet every part of the loop runs.
-TrainOptions micro_options(const std::string& data, const std::string& out) {
+// Any registered architecture at its micro preset; the Transformer with one layer each side.
+TrainOptions micro_options(const std::string& data, const std::string& out,
+                           const std::string& arch = "transformer") {
   TrainOptions o;
   o.tsv_path = data + "/train.tsv";
   o.valid_tsv_path = data + "/valid.tsv";
   o.out_dir = out;
-  TransformerConfig model = TransformerConfig::micro();  // D 16, 2 heads, F 32
-  model.encoder_layers = 1;
-  model.decoder_layers = 1;
-  model.dropout = 0.1;  // dropout masks must continue exactly too
-  o.model = std::make_shared<TransformerConfig>(model);
+  std::shared_ptr<ModelConfig> model = default_model_config(arch);
+  model->apply_preset("micro");
+  Settings settings = model->settings();
+  find_setting(settings, "dropout", arch).set("0.1");  // dropout masks must continue exactly too
+  if (arch == "transformer") {
+    find_setting(settings, "encoder_layers", arch).set("1");
+    find_setting(settings, "decoder_layers", arch).set("1");
+  }
+  o.model = model;
   o.tokenizer = "char";
   o.batch_tokens = 300;
   o.warmup = 10;
@@ -74,17 +82,20 @@ void write_dates(const std::string& path, int64_t count, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("trainer: a resumed run's loss curve equals an uninterrupted run's") {
-  const std::string data = temporary_dir("attn_trainer_data");
+namespace {
+
+// Trains 18 steps straight, and 6 then 12 more after a resume, with architecture `arch`.
+void check_resume_is_exact(const std::string& arch) {
+  const std::string data = temporary_dir("trainer_data");
   write_dates(data + "/train.tsv", 100, 1);  // about 8 batches: 18 steps cross two epochs
   write_dates(data + "/valid.tsv", 20, 2);
   std::ostringstream log;
 
-  TrainOptions straight = micro_options(data, temporary_dir("attn_trainer_straight"));
+  TrainOptions straight = micro_options(data, temporary_dir("trainer_straight"), arch);
   straight.steps = 18;
   train_translation_model(straight, log);
 
-  TrainOptions interrupted = micro_options(data, temporary_dir("attn_trainer_resumed"));
+  TrainOptions interrupted = micro_options(data, temporary_dir("trainer_resumed"), arch);
   interrupted.steps = 6;  // stop after the first checkpoint ...
   train_translation_model(interrupted, log);
   interrupted.steps = 18;  // ... and run again in the same directory: it resumes
@@ -101,16 +112,25 @@ TEST_CASE("trainer: a resumed run's loss curve equals an uninterrupted run's") {
         read_file(interrupted.out_dir + "/model.safetensors"));
 }
 
+}  // namespace
+
+TEST_CASE("trainer: for every model, a resumed run's loss curve equals an uninterrupted run's") {
+  for (const ModelEntry& entry : model_architectures()) {
+    CAPTURE(entry.name);
+    check_resume_is_exact(entry.name);
+  }
+}
+
 // ---- hardening: what a run reads back is checked, and what it writes is never garbage ----------
 
 namespace {
 
 // A run of 6 steps (one checkpoint) in a fresh directory; returns its options.
 TrainOptions six_steps(const std::string& name) {
-  const std::string data = temporary_dir("attn_trainer_data_" + name);
+  const std::string data = temporary_dir("trainer_data_" + name);
   write_dates(data + "/train.tsv", 100, 1);
   write_dates(data + "/valid.tsv", 20, 2);
-  TrainOptions options = micro_options(data, temporary_dir("attn_trainer_" + name));
+  TrainOptions options = micro_options(data, temporary_dir("trainer_" + name));
   options.steps = 6;
   std::ostringstream log;
   train_translation_model(options, log);
@@ -168,8 +188,9 @@ TEST_CASE("trainer: a checkpoint's training state is checked against what it ind
   CHECK(error_of_resuming(options) == "(no error)");  // the untouched checkpoint resumes
 }
 
-TEST_CASE("trainer: a second run on a directory in use is refused, and the lock dies with its "
-          "holder") {
+TEST_CASE(
+    "trainer: a second run on a directory in use is refused, and the lock dies with its "
+    "holder") {
   const TrainOptions options = six_steps("lock");
   {
     const DirectoryLock other(options.out_dir);  // as another process running `attn train`
@@ -210,10 +231,10 @@ TEST_CASE("trainer: a metrics.jsonl cut short by a crash is repaired; a damaged 
 }
 
 TEST_CASE("trainer: a model too large for the machine is refused before anything is allocated") {
-  const std::string data = temporary_dir("attn_trainer_data_huge");
+  const std::string data = temporary_dir("trainer_data_huge");
   write_dates(data + "/train.tsv", 20, 1);
   write_dates(data + "/valid.tsv", 5, 2);
-  TrainOptions options = micro_options(data, temporary_dir("attn_trainer_huge"));
+  TrainOptions options = micro_options(data, temporary_dir("trainer_huge"));
   TransformerConfig huge = TransformerConfig::micro();
   huge.d_model = 16384;
   huge.d_ff = 65536;
@@ -225,8 +246,9 @@ TEST_CASE("trainer: a model too large for the machine is refused before anything
                                       "the"));
 }
 
-TEST_CASE("training loop: steps whose loss is not finite are skipped and named; a few in a row "
-          "stop the run with nothing saved") {
+TEST_CASE(
+    "training loop: steps whose loss is not finite are skipped and named; a few in a row "
+    "stop the run with nothing saved") {
   TransformerConfig config = TransformerConfig::micro(9, 9);
   config.dropout = 0;
   Transformer model(config);
@@ -234,7 +256,7 @@ TEST_CASE("training loop: steps whose loss is not finite are skipped and named; 
   model.named_parameters()[0].second.mutable_value().at({4, 0}) = std::nan("");
   const ExampleBatches data({{{4, 5, 6}, {7, 8}}, {{4, 6}, {8, 7, 6}}}, 100);
   LoopOptions options;
-  options.out_dir = temporary_dir("attn_loop_diverged");
+  options.out_dir = temporary_dir("loop_diverged");
   options.steps = 10;
   options.eval_interval = 2;
   options.max_bad_steps = 3;
@@ -248,9 +270,10 @@ TEST_CASE("training loop: steps whose loss is not finite are skipped and named; 
   CHECK_FALSE(std::filesystem::exists(options.out_dir + "/model.safetensors"));
 }
 
-TEST_CASE("metrics: a validation loss too large for exp() gives an infinite perplexity, written as "
-          "null, not a crash") {
-  const std::string dir = temporary_dir("attn_metrics_inf");
+TEST_CASE(
+    "metrics: a validation loss too large for exp() gives an infinite perplexity, written as "
+    "null, not a crash") {
+  const std::string dir = temporary_dir("metrics_inf");
   {
     MetricsLog metrics(dir, 0);
     metrics.add_eval({1, 800.0, 0.0});  // exp(800) overflows a double

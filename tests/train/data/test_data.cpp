@@ -8,11 +8,12 @@
 
 #include "train/data/batching.h"
 #include "train/data/corpus.h"
+#include "tests/temporary_path.h"
 
 using namespace attn;
 
 static std::string write_temporary(const std::string& name, const std::string& contents) {
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  const std::string path = temporary_path(name);
   std::ofstream(path, std::ios::binary) << contents;
   return path;
 }

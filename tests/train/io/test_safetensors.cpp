@@ -11,6 +11,7 @@
 #include "train/io/atomic_file.h"
 #include "train/io/json.h"
 #include "train/io/safetensors.h"
+#include "tests/temporary_path.h"
 
 using namespace attn;
 
@@ -31,8 +32,7 @@ TEST_CASE("safetensors: the file is a length, a JSON header and the raw values")
 }
 
 TEST_CASE("safetensors: tensors and metadata survive a save and a load") {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "attn_test_roundtrip.safetensors").string();
+  const std::string path = temporary_path("roundtrip.safetensors");
   const StateDict tensors{{"a.weight", Tensor::from_vector({2, 3}, {1, 2, 3, 4, 5, 6})},
                           {"b", Tensor::scalar(7)},
                           {"empty", Tensor::zeros({0, 4})}};
@@ -121,7 +121,7 @@ TEST_CASE("safetensors: hostile headers are refused by name: overlaps, gaps, ove
 }
 
 TEST_CASE("atomic_file: writing replaces the file whole and leaves no temporary") {
-  const std::string path = (std::filesystem::temp_directory_path() / "attn_atomic.txt").string();
+  const std::string path = temporary_path("atomic.txt");
   write_file_atomically(path, "first");
   write_file_atomically(path, "second");
   CHECK(read_file(path) == "second");
@@ -137,7 +137,7 @@ TEST_CASE("atomic_file: a directory where a file is expected is named as such") 
 }
 
 TEST_CASE("atomic_file: a write that fails (a full disk) leaves the old file and no temporary") {
-  const std::string path = (std::filesystem::temp_directory_path() / "attn_full.txt").string();
+  const std::string path = temporary_path("full.txt");
   write_file_atomically(path, "old");
   // A file size limit makes write() fail with EFBIG, as a full disk makes it fail with ENOSPC.
   struct rlimit before{};
