@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/random_batch.h"
 #include "models/decoding/greedy.h"
 #include "models/transformer/transformer.h"
 #include "tensor/matmul.h"
@@ -37,7 +38,6 @@ using namespace attn;
 
 namespace {
 
-constexpr int64_t kBos = 1;
 constexpr int64_t kNeverEos = -1;  // no token id is -1: decoding always runs gen_len steps
 
 // The vocabulary of each of the README's configs; D, H, F and layers come from attn's presets,
@@ -74,13 +74,10 @@ int run(int argc, char** argv) {
 
   // The script draws its source from a generator seeded with 1.
   Generator g(1);
-  Tensor ids({batch, source_length});  // [B, S]
-  for (int64_t i = 0; i < batch * source_length; ++i)
-    ids.data()[i] = static_cast<real>(3 + static_cast<int64_t>(g.next_u64() % uint64_t(vocab - 3)));
-  const Source source = token_source(ids);
+  const Source source = token_source(bench::random_source(batch, source_length, vocab, g));
   GreedyOptions greedy;
   greedy.max_length = gen_length;
-  greedy.bos = kBos;
+  greedy.bos = bench::kBos;
   greedy.eos = kNeverEos;
 
   Tensor out;

@@ -7,10 +7,8 @@
 //              encoder-decoder (ReLU feed-forward) -> linear to the vocabulary. Source and target
 //              tables and the output projection are three separate weights, as in the script
 //              (attn's defaults tie the output to the target table; here tie_output = false).
-//   data       4 random batches drawn once and cycled: source [B, S] and target [B, T + 1] token
-//              ids uniform in [3, V), target[:, 0] = BOS; decoder input = target[:, :-1],
-//              labels = target[:, 1:]. No padding unless --pad-frac (then as the script: a
-//              fraction of rows get a random shorter length, padded at the end).
+//   data       4 random batches drawn once and cycled, as the script draws them
+//              (bench/random_batch.h); no padding unless --pad-frac
 //   loss       cross-entropy with label smoothing 0.1, ignoring PAD = 0, mean over target tokens
 //   optimiser  Adam, lr 1e-4, betas (0.9, 0.98), eps 1e-9
 // Each step is attn's shared training step (train/step.h), with a constant rate and no clipping.
@@ -36,6 +34,7 @@
 
 #include "autograd/ops.h"
 #include "bench/bench_util.h"
+#include "bench/random_batch.h"
 #include "models/transformer/transformer.h"
 #include "tensor/matmul.h"
 #include "tensor/random.h"
@@ -47,9 +46,6 @@
 using namespace attn;
 
 namespace {
-
-constexpr int64_t kPad = 0, kBos = 1;  // the script's PAD, BOS (EOS = 2 is never drawn)
-constexpr int64_t kFirstWord = 3;      // random tokens are uniform in [3, V)
 
 // One row of the README's table (the script's CONFIGS).
 struct BenchConfig {
@@ -86,38 +82,6 @@ Flops flops_per_step(const BenchConfig& c) {
   const double attention = b * (layers * 4 * s * s * d + layers * (4 * t * t * d + 4 * t * s * d));
   const double forward = encoder + decoder + output + attention;
   return {forward, attention, 3 * forward};
-}
-
-// Token id uniform in [low, high).
-real random_token(Generator& g, int64_t low, int64_t high) {
-  return static_cast<real>(low + static_cast<int64_t>(g.next_u64() % uint64_t(high - low)));
-}
-
-// The script's make_batch, then its split of target [B, T + 1] into decoder input
-// (target_in: BOS, y_1 .. y_{T-1}) and labels (target_out: y_1 .. y_T), as an attn Batch.
-Batch make_batch(const BenchConfig& c, Generator& g, double pad_fraction) {
-  const int64_t B = c.batch, S = c.source_length, T = c.target_length, V = c.vocab;
-  Tensor source({B, S});
-  Tensor target({B, T + 1});
-  for (int64_t i = 0; i < B * S; ++i) source.data()[i] = random_token(g, kFirstWord, V);
-  for (int64_t i = 0; i < B * (T + 1); ++i) target.data()[i] = random_token(g, kFirstWord, V);
-  for (int64_t b = 0; b < B; ++b) target.at({b, 0}) = static_cast<real>(kBos);
-  if (pad_fraction > 0) {
-    // a fraction of rows get a random shorter length, padded at the end
-    for (int64_t b = 0; b < B; ++b) {
-      if (g.uniform() >= pad_fraction) continue;
-      const int64_t ls = static_cast<int64_t>(random_token(g, S / 2, S));
-      const int64_t lt = static_cast<int64_t>(random_token(g, T / 2, T));
-      for (int64_t i = ls; i < S; ++i) source.at({b, i}) = static_cast<real>(kPad);
-      for (int64_t i = lt + 1; i <= T; ++i) target.at({b, i}) = static_cast<real>(kPad);
-    }
-  }
-  Batch batch;
-  batch.source = token_source(source);                     // [B, S] and its padding mask
-  batch.target_in = target.narrow(1, 0, T).contiguous();   // [B, T]
-  batch.target_out = target.narrow(1, 1, T).contiguous();  // [B, T]
-  for (real label : batch.target_out.to_vector()) batch.target_tokens += label != kPad;
-  return batch;
 }
 
 int run(int argc, char** argv) {
@@ -157,7 +121,9 @@ int run(int argc, char** argv) {
 
   Generator data(seed);
   std::vector<Batch> batches;
-  for (int i = 0; i < 4; ++i) batches.push_back(make_batch(c, data, pad_fraction));
+  for (int i = 0; i < 4; ++i)
+    batches.push_back(bench::random_batch(c.batch, c.source_length, c.target_length, c.vocab,
+                                          data, pad_fraction));
 
   std::vector<double> times, losses, tokens;
   for (int i = 0; i < warmup + steps; ++i) {

@@ -22,5 +22,7 @@ using namespace attn;
 
 int main(int argc, char** argv) {
   ToyTask task;  // copy, 10 symbols, lengths 5..10
-  return run_toy_example("copy task", task, 600, argc, argv);
+  ToyExampleOptions defaults;
+  defaults.steps = 600;
+  return run_toy_example("copy task", task, defaults, argc, argv);
 }

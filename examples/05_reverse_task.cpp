@@ -22,5 +22,7 @@ using namespace attn;
 int main(int argc, char** argv) {
   ToyTask task;  // 10 symbols, lengths 5..10
   task.kind = ToyTaskKind::reverse;
-  return run_toy_example("reverse task", task, 1200, argc, argv);
+  ToyExampleOptions defaults;
+  defaults.steps = 1200;
+  return run_toy_example("reverse task", task, defaults, argc, argv);
 }

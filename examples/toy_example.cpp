@@ -1,4 +1,4 @@
-// The shared part of examples 04 and 05 (see toy_example.h).
+// The shared part of examples 04, 05 and 07 (see toy_example.h).
 #include "examples/toy_example.h"
 
 #include <algorithm>
@@ -10,6 +10,8 @@
 
 #include "autograd/ops.h"
 #include "models/decoding/greedy.h"
+#include "models/rnn/rnn_config.h"
+#include "models/transformer/transformer.h"
 #include "nn/attention/registry.h"
 #include "tensor/reduce.h"
 #include "train/report/text_heatmap.h"
@@ -26,8 +28,10 @@ namespace {
     scores += (scores.empty() ? "" : "|") + entry.name;
   std::FILE* out = problem.empty() ? stdout : stderr;
   if (!problem.empty()) std::fprintf(out, "%s: %s\n", program, problem.c_str());
-  std::fprintf(out, "usage: %s [--score %s] [--steps N] [--seed N] [--norm pre|post]\n", program,
-               scores.c_str());
+  std::fprintf(out,
+               "usage: %s [--arch transformer|rnn] [--score %s] [--steps N] [--seed N] "
+               "[--norm pre|post]\n",
+               program, scores.c_str());
   std::exit(problem.empty() ? 0 : 2);
 }
 
@@ -84,7 +88,10 @@ ToyExampleOptions parse_toy_options(int argc, char** argv, const ToyExampleOptio
     if (flag == "--help" || flag == "-h") usage(program, "");
     if (i + 1 >= argc) usage(program, flag + " needs a value");
     const std::string value = argv[i + 1];
-    if (flag == "--score") {
+    if (flag == "--arch") {
+      if (value != "transformer" && value != "rnn") usage(program, "--arch is transformer or rnn");
+      options.arch = value;
+    } else if (flag == "--score") {
       try {
         check_score_name(value);
       } catch (const std::exception& error) {
@@ -105,28 +112,40 @@ ToyExampleOptions parse_toy_options(int argc, char** argv, const ToyExampleOptio
   return options;
 }
 
-TransformerConfig toy_model_config(const ToyTask& task, const ToyExampleOptions& options) {
-  TransformerConfig config;
-  config.source_vocab = task.vocabulary_size();
-  config.target_vocab = task.vocabulary_size();
-  config.d_model = 64;
-  config.heads = 4;
-  config.d_ff = 128;
-  config.encoder_layers = 1;
-  config.decoder_layers = 1;
-  config.dropout = 0;  // every batch is fresh, so there is nothing to overfit: it only slows
-  config.score = options.score;
-  config.norm = options.norm;
-  config.max_length = task.max_length + 2;  // the target with <bos> or <eos>
-  config.seed = options.seed;
-  return config;
+std::unique_ptr<ModelConfig> toy_model_config(const ToyTask& task,
+                                              const ToyExampleOptions& options) {
+  std::unique_ptr<ModelConfig> model;
+  if (options.arch == "rnn") {
+    auto config = std::make_unique<RnnConfig>();  // Bahdanau's model (models/rnn/bahdanau.h)
+    config->embedding = 32;
+    config->hidden = 64;
+    config->dropout = 0;  // every batch is fresh, so there is nothing to overfit: it only slows
+    if (!options.score.empty()) config->score = options.score;
+    model = std::move(config);
+  } else {
+    auto config = std::make_unique<TransformerConfig>();
+    config->d_model = 64;
+    config->heads = 4;
+    config->d_ff = 128;
+    config->encoder_layers = 1;
+    config->decoder_layers = 1;
+    config->dropout = 0;
+    if (!options.score.empty()) config->score = options.score;
+    config->norm = options.norm;
+    model = std::move(config);
+  }
+  model->source_vocab = task.vocabulary_size();
+  model->target_vocab = task.vocabulary_size();
+  model->max_length = task.max_length + 2;  // the target with <bos> or <eos>
+  model->seed = options.seed;
+  return model;
 }
 
-void train_with_progress(Transformer& model, const ToyTask& task,
+void train_with_progress(Seq2Seq& model, int64_t model_width, const ToyTask& task,
                          const ToyTrainingOptions& training) {
   const auto start = std::chrono::steady_clock::now();
   const int64_t every = std::max<int64_t>(1, training.steps / 10);
-  train_toy_task(model, model.config().d_model, task, training, [&](int64_t step, real loss) {
+  train_toy_task(model, model_width, task, training, [&](int64_t step, real loss) {
     if (step % every != 0 && step != 1) return;
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     std::printf("step %5lld  loss %.4f  (%.1f s)\n", static_cast<long long>(step),
@@ -171,28 +190,27 @@ void print_cross_attention(Seq2Seq& model, const ToyTask& task, Generator& gener
           .c_str());
 }
 
-int run_toy_example(const std::string& name, const ToyTask& task, int64_t default_steps, int argc,
-                    char** argv) {
-  ToyExampleOptions defaults;
-  defaults.steps = default_steps;
+int run_toy_example(const std::string& name, const ToyTask& task,
+                    const ToyExampleOptions& defaults, int argc, char** argv) {
   const ToyExampleOptions options = parse_toy_options(argc, argv, defaults);
-
-  Transformer model(toy_model_config(task, options));
-  std::printf("%s: %lld parameters, score %s, %s-LN, %lld steps\n", name.c_str(),
-              static_cast<long long>(model.parameter_count()), options.score.c_str(),
-              options.norm == NormPlacement::pre ? "pre" : "post",
+  const std::unique_ptr<ModelConfig> config = toy_model_config(task, options);
+  const std::unique_ptr<Seq2Seq> model = config->build();
+  Settings settings = config->settings();
+  std::printf("%s: %s, %lld parameters, score %s, %lld steps\n", name.c_str(),
+              options.arch.c_str(), static_cast<long long>(model->parameter_count()),
+              find_setting(settings, "score", options.arch).get().c_str(),
               static_cast<long long>(options.steps));
 
   ToyTrainingOptions training;
   training.steps = options.steps;
   training.data_seed = options.seed;
-  train_with_progress(model, task, training);
+  train_with_progress(*model, config->model_width(), task, training);
 
   Generator fresh(options.seed + 1000);  // strings the model has not trained on
   std::printf("greedy predictions of fresh strings:\n");
-  print_predictions(model, task, 6, fresh);
-  print_cross_attention(model, task, fresh);
-  const ToyScore score = evaluate_toy_task(model, task, 1000, fresh);
+  print_predictions(*model, task, 6, fresh);
+  print_cross_attention(*model, task, fresh);
+  const ToyScore score = evaluate_toy_task(*model, task, 1000, fresh);
   std::printf("exact sequences %.1f%%\n", 100 * score.sequence_accuracy());
   std::printf("%s: token accuracy %.1f%%\n", name.c_str(), 100 * score.token_accuracy());
   return score.token_accuracy() >= 0.99 ? 0 : 1;

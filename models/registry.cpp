@@ -4,6 +4,7 @@
 // As with the score functions, nothing registers itself (a static library would drop it).
 #include "models/registry.h"
 
+#include "models/rnn/rnn_config.h"
 #include "models/transformer/transformer.h"
 #include "tensor/error.h"
 
@@ -22,6 +23,8 @@ const std::vector<ModelEntry>& model_architectures() {
   static const std::vector<ModelEntry> table = {
       {"transformer", "self-attention encoder-decoder   (Vaswani et al. 2017)", "tiny",
        make<TransformerConfig>},
+      {"rnn", "recurrent encoder-decoder, Bahdanau or Luong attention   (2015)", "small",
+       make<RnnConfig>},
   };
   return table;
 }

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "autograd/variable.h"
 #include "nn/module.h"
@@ -43,6 +44,9 @@ Source token_source(const Tensor& tokens);
 struct Memory {
   Variable states;  // [B, S, D] one vector per source position
   Tensor mask;      // [B, S]: 1 = may be attended; undefined: every position
+  // A recurrent encoder's state after reading each row, [B, *] each (every layer's and
+  // direction's), from which its decoder starts (models/rnn); empty for other encoders.
+  std::vector<Variable> final_states;
 };
 
 // One decoding step's result.

@@ -246,7 +246,7 @@ Memory Transformer::encode(const Source& source) {
         "source must be [B, S] token ids, got " + to_string(source.input.shape()));
   const Variable memory = encoder_.forward(
       embed(*source_embedding_, *source_positions_, source.input), key_mask(source.mask));
-  return {memory, source.mask};  // [B, S, D], [B, S]
+  return {memory, source.mask, {}};  // [B, S, D], [B, S]; no final states
 }
 
 Variable Transformer::decode(const Tensor& target_in, const Memory& memory) {

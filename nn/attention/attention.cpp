@@ -3,6 +3,7 @@
 //
 //   E = score(Q, K)                              [..., T, S]
 //   E = masked_fill(E, mask == 0, -inf)          exp(-inf) = 0: masked keys get exactly 0 weight
+//                                                (mask: the caller's and the score's own, joined)
 //   A = reweight(softmax(E, over s))             a fully masked row gives zeros, not 0/0
 //   C = dropout(A) @ V                           [..., T, Ev]
 // Backward needs nothing special: masked_fill sends no gradient to the filled scores, and the
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "nn/attention/mask.h"
 #include "tensor/elementwise.h"
 #include "tensor/error.h"
 #include "tensor/index.h"
@@ -78,9 +80,11 @@ Variable weights_for(ScoreFunction& score, const Variable& queries, const Variab
         "the score function returned " + to_string(scores.shape()) + " for queries " +
             to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
             "; expected [..., T, S] = " + to_string(expected));
-  // The one place a mask becomes -inf: where the mask says 0 (may not attend).
-  if (context.mask.defined())
-    scores = masked_fill(scores, eq(context.mask, Tensor::scalar(0)), kMinusInf);
+  // The one place a mask becomes -inf: where the caller's mask or the score's own says 0.
+  Tensor mask = context.mask;
+  const Tensor own = score.restrict_keys(queries, keys, context);
+  if (own.defined()) mask = mask.defined() ? combine_masks(mask, own) : own;
+  if (mask.defined()) scores = masked_fill(scores, eq(mask, Tensor::scalar(0)), kMinusInf);
   return score.reweight(softmax(scores, -1), queries, context);  // [..., R, S]
 }
 

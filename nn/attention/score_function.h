@@ -16,10 +16,12 @@
 //   - whether this is self- or cross-attention;
 //   - the weights of the earlier queries, when it says uses_history(): then attention runs one
 //     query at a time, each seeing the alignment before it (location-aware attention, coverage).
-// And it may hook two more places of the plumbing:
+// And it may hook three more places of the plumbing:
 //   - prepare_keys: work on the keys alone (W_k k for additive), done once per key sequence and
 //     kept in the cache, not redone at every decoding step;
-//   - reweight: a step after the softmax (a window around a predicted position, NTM addressing).
+//   - restrict_keys: a mask of its own, joined to the caller's before the softmax (a local window
+//     that lets each query see only the keys near a position);
+//   - reweight: a step after the softmax (a Gaussian around a predicted position, NTM addressing).
 #pragma once
 
 #include <cstdint>
@@ -87,6 +89,14 @@ class ScoreFunction : public Module {
 
   // True when scores() reads context.history; attention then feeds one query at a time.
   virtual bool uses_history() const { return false; }
+
+  // Before the softmax: which keys each query may see, as a mask that broadcasts to [..., T, S]
+  // (1 = may attend, mask.h), joined to context.mask; undefined: every key. queries and keys as
+  // given to scores(). The plumbing turns it into -inf with the caller's mask, in its one place.
+  virtual Tensor restrict_keys(const Variable& /*queries*/, const Variable& /*keys*/,
+                               const ScoreContext& /*context*/) {
+    return Tensor();
+  }
 
   // After the softmax: weights [..., T, S] -> weights [..., T, S]. queries as given to scores().
   virtual Variable reweight(const Variable& weights, const Variable& /*queries*/,

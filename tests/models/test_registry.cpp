@@ -14,6 +14,19 @@
 
 using namespace attn;
 
+namespace {
+
+bool refuses(const ModelConfig& config) {
+  try {
+    config.check();
+    return false;
+  } catch (const Error&) {
+    return true;
+  }
+}
+
+}  // namespace
+
 TEST_CASE(
     "model registry: names are unique and each entry has a description and a default "
     "preset among its presets, micro included") {
@@ -104,6 +117,7 @@ TEST_CASE("model registry: every architecture counts its parameters before build
         CAPTURE(setting.name);
         CAPTURE(value);
         setting.set(value);
+        if (refuses(*config)) continue;  // a combination check() refuses builds nothing to count
         CHECK(config->parameter_count() == config->build()->parameter_count());
       }
       setting.set(original);

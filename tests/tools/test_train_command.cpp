@@ -89,10 +89,40 @@ TEST_CASE(
       const std::string value = other_value(setting);
       std::vector<std::string> args = kData;
       args.insert(args.end(), {"--arch", entry.name, "--" + setting.option, value});
+      // Either the option sets its value, or the architecture refuses the combination it makes
+      // with the defaults (--input-feed with Bahdanau's decoder) in one line naming the option.
+      const std::string refused = usage_error(args);
+      if (refused != "(no error)") {
+        CHECK(refused.find("--" + setting.option) != std::string::npos);
+        continue;
+      }
       TrainOptions parsed = parse_train_arguments(args);
       CHECK(parsed_value(parsed, setting.name, owner) == value);
     }
   }
+}
+
+TEST_CASE("attn train --arch rnn: --attention brings the paper's defaults; options after it win") {
+  const std::vector<std::string> rnn = {"--tsv", "t", "--out", "o", "--arch", "rnn"};
+  auto parsed = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), rnn.begin(), rnn.end());
+    return parse_train_arguments(more);
+  };
+  TrainOptions options = parsed({});
+  CHECK(parsed_value(options, "attention") == "bahdanau");
+  CHECK(parsed_value(options, "cell") == "gru");
+  options = parsed({"--attention", "luong"});
+  CHECK(parsed_value(options, "cell") == "lstm");
+  CHECK(parsed_value(options, "input_feed") == "true");
+  // Whatever the order on the command line, an explicit option overrides --attention's default.
+  options = parsed({"--input-feed", "false", "--cell", "gru", "--attention", "luong"});
+  CHECK(parsed_value(options, "input_feed") == "false");
+  CHECK(parsed_value(options, "cell") == "gru");
+  CHECK(usage_error({"--tsv", "t", "--out", "o", "--arch", "rnn", "--input-feed", "true"}) ==
+        "attn train: rnn: --input-feed is Luong's (§3.3); Bahdanau's decoder reads c_t at every "
+        "step anyway");
+  CHECK(usage_error({"--tsv", "t", "--out", "o", "--arch", "rnn", "--window", "middle"}) ==
+        "attn train: --window must be one of global, local-m, local-p, got 'middle'");
 }
 
 TEST_CASE("attn train: a preset sets the sizes and a setting given with it overrides them") {

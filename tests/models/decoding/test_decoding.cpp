@@ -273,25 +273,27 @@ TEST_CASE("beam_search: for every model, a beam of one is greedy decoding") {
   }
 }
 
+// A beam is not in general at least as good as greedy decoding: it may drop greedy's prefix for
+// others that score higher so far and then fall (a search error; the recurrent micro model
+// shows one at beams 2 and 4). A beam wide enough to keep every prefix (K >= V^(L-1) for L
+// steps) searches exhaustively, and that must find a translation at least as probable.
 TEST_CASE(
-    "beam_search: for every model, wider beams find translations at least as probable as "
-    "greedy") {
+    "beam_search: for every model, a beam that keeps every prefix finds a translation at least "
+    "as probable as greedy's") {
   for (const ModelEntry& arch : model_architectures()) {
     CAPTURE(arch.name);
     const std::unique_ptr<Seq2Seq> model = micro_model(arch.name, "scaled_dot");
     const Source source = sources();
-    const Tensor greedy = greedy_decode(*model, source, greedy_up_to(8)).tokens;
+    const Tensor greedy = greedy_decode(*model, source, greedy_up_to(3)).tokens;
     const std::vector<double> greedy_scores = sequence_log_probs(*model, source, greedy);
-    for (int64_t beam_size : {2, 4}) {
-      BeamSearchOptions options;
-      options.beam_size = beam_size;
-      options.length_penalty = 0;  // compare raw log-probabilities
-      options.max_length = 8;
-      const Tensor beam = beam_search(*model, source, options);
-      const std::vector<double> beam_scores = sequence_log_probs(*model, source, beam);
-      for (size_t b = 0; b < greedy_scores.size(); ++b)
-        CHECK(beam_scores[b] >= greedy_scores[b] - 1e-4);
-    }
+    BeamSearchOptions options;
+    options.beam_size = 13 * 13;  // V^2: every prefix of up to 2 tokens stays in the beam
+    options.length_penalty = 0;   // compare raw log-probabilities
+    options.max_length = 3;
+    const Tensor beam = beam_search(*model, source, options);
+    const std::vector<double> beam_scores = sequence_log_probs(*model, source, beam);
+    for (size_t b = 0; b < greedy_scores.size(); ++b)
+      CHECK(beam_scores[b] >= greedy_scores[b] - 1e-4);
   }
 }
 
