@@ -114,8 +114,8 @@ TEST_CASE("tokenizers: every line of every shared text corpus round-trips exactl
         texts.push_back(texts[i].substr(begin));
       }
     // BPE merges learned on the file's first lines, as a model learns them on its corpus.
-    const std::vector<std::string> sample(
-        texts.begin(), texts.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(texts.size(), 2000)));
+    const auto sample_size = static_cast<std::ptrdiff_t>(std::min<size_t>(texts.size(), 2000));
+    const std::vector<std::string> sample(texts.begin(), texts.begin() + sample_size);
     for (const auto& tokenizer : every_tokenizer(sample, 500)) {
       size_t failures = 0;
       for (const std::string& text : texts)

@@ -89,7 +89,8 @@ TEST_CASE("tokenizers saved before exact round trips name no joiner and split an
         std::vector<std::string>{"I", "_", "JUMP", ",", "now", "."});
   CHECK(word->detokenize({"„", "Straße", "“", "you", "."}) == "„Straße “ you.");
   CHECK(word->to_json().dump() == "{\"kind\":\"word\"}");  // saved again as it was
-  const auto bpe = tokenizer_from_json(Json::parse("{\"kind\":\"bpe\",\"merges\":[[\"o\",\"g</w>\"]]}"));
+  const auto bpe =
+      tokenizer_from_json(Json::parse("{\"kind\":\"bpe\",\"merges\":[[\"o\",\"g</w>\"]]}"));
   CHECK(bpe->tokenize("dog.") == std::vector<std::string>{"d", "og</w>", ".</w>"});
   CHECK(bpe->detokenize(bpe->tokenize("dog .")) == "dog.");
   // Tokenizers made now name their joiner, and read back with it.
