@@ -98,15 +98,18 @@ EncodedPairs encode_pairs(const Corpus& corpus, const Translator& translator, in
 
 // A warning line when more than 1% of a set's pairs are too long: a few outliers are expected,
 // more means the limit (or the tokenizer) does not suit the data, and the model silently
-// learns from, or is validated on, a different corpus than the one given.
+// learns from, or is validated on, a different corpus than the one given. `what` says what
+// becomes of them: training skips them, validation leaves them out of its loss (BLEU still
+// translates them).
 void warn_if_many_skipped(const EncodedPairs& encoded, const std::string& set,
-                          int64_t max_length, bool resuming, std::ostream& log) {
+                          const std::string& what, int64_t max_length, bool resuming,
+                          std::ostream& log) {
   const int64_t total = static_cast<int64_t>(encoded.examples.size()) + encoded.skipped;
   if (encoded.skipped * 100 <= total) return;
   const std::string keep = "--max-length " + std::to_string(encoded.longest_skipped);
   log << "warning: " << encoded.skipped << " of " << total << " " << set << " pairs ("
       << format_percent(encoded.skipped, total) << ") have a side longer than --max-length "
-      << max_length << " tokens and are skipped; "
+      << max_length << " tokens and " << what << "; "
       << (resuming ? "this run keeps its --max-length: train into a new --out with " + keep
                    : "raise it to " + keep)
       << " to keep them all\n";
@@ -265,8 +268,9 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
   log << ", vocabularies " << translator->config().source_vocab << " + "
       << translator->config().target_vocab << ", " << model.parameter_count() << " parameters, "
       << num_threads() << " threads\n";
-  warn_if_many_skipped(train_pairs, "training", run.max_length, resuming, log);
-  warn_if_many_skipped(valid_pairs, "validation", run.max_length, resuming, log);
+  warn_if_many_skipped(train_pairs, "training", "are skipped", run.max_length, resuming, log);
+  warn_if_many_skipped(valid_pairs, "validation", "are left out of the validation loss",
+                       run.max_length, resuming, log);
   const ExampleBatches examples(std::move(train_pairs.examples), run.batch_tokens);
   const ExampleBatches valid_examples(std::move(valid_pairs.examples), run.batch_tokens);
 

@@ -26,6 +26,10 @@
 // one token wherever it stands; punctuation has up to four forms: "." "￭." ".￭" "￭.￭".
 // A joiner character in the text is a punctuation mark like any other; it never gets a joiner
 // behind it (a word after it gets one in front instead), so every token reads back one way.
+// Why joiners rather than SentencePiece's spacer (Kudo & Richardson 2018: "▁" on every piece
+// that follows a space): spacers mark the words, so "dog" after a space and "dog" after "(" or
+// a quote would be different tokens; joiners mark only the rarer joins, and BPE learns its
+// merges on the very pieces it learned on before marks existed.
 //
 // Model directories saved before exact round trips hold tokenizers without a "joiner" entry;
 // they keep their old splitting and spacing (legacy_words.h), so those models translate as
