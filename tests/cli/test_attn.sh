@@ -98,11 +98,14 @@ expect_error "--out $dir/train.tsv is a file, not a directory" "$attn" train --t
 expect_error "--lr 3 would change the run" "$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 60 --lr 3
 cp -r "$dir/model" "$dir/nan"
 python3 - "$dir/nan/model.safetensors" <<'PY' 2>/dev/null || printf 'skip\n' > "$dir/nan.skip"
-import struct, sys
+import json, struct, sys
 path = sys.argv[1]
 data = bytearray(open(path, 'rb').read())
 n = struct.unpack('<Q', data[:8])[0]
-data[8 + n:8 + n + 4] = struct.pack('<f', float('nan'))  # the first value of the first tensor
+header = json.loads(data[8:8 + n])
+first = next(t for t in header.values() if isinstance(t, dict) and t['data_offsets'][0] == 0)
+nan = struct.pack('<d' if first['dtype'] == 'F64' else '<f', float('nan'))  # float64 builds: F64
+data[8 + n:8 + n + len(nan)] = nan  # the first value of the first tensor
 open(path, 'wb').write(data)
 PY
 if [ ! -e "$dir/nan.skip" ]; then
