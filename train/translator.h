@@ -50,7 +50,7 @@ struct AttentionMap {
 struct TranslateOptions {
   int64_t beam_size = 1;        // 1: greedy decoding
   real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
-  int64_t max_length = 0;       // 0: each sentence's own, the model's LengthLimit
+  int64_t max_length = 0;       // 0: the model's LengthLimit for each sentence's length
   int64_t batch_size = 32;      // sentences decoded together
 
   Settings settings();  // for `attn translate`: --beam, --length-penalty, --max-len, --batch
