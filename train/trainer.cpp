@@ -2,6 +2,7 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <ostream>
@@ -62,23 +63,56 @@ std::unique_ptr<ModelConfig> model_config(const TrainOptions& options, int64_t s
   return config;
 }
 
-// Pairs as ids; pairs with a side over max_length tokens are dropped and counted.
-std::vector<Example> encode_pairs(const Corpus& corpus, const Translator& translator,
-                                  int64_t max_length, int64_t& dropped) {
+// "17.0%"
+std::string format_percent(int64_t part, int64_t whole) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * static_cast<double>(part) /
+                                                 static_cast<double>(std::max<int64_t>(whole, 1)));
+  return text;
+}
+
+// A corpus as ids: the pairs kept, and those skipped for a side over max_length tokens.
+struct EncodedPairs {
   std::vector<Example> examples;
-  dropped = 0;
+  int64_t skipped = 0;
+  int64_t longest_skipped = 0;  // the most tokens on a side of a skipped pair
+};
+
+EncodedPairs encode_pairs(const Corpus& corpus, const Translator& translator, int64_t max_length) {
+  EncodedPairs encoded;
   for (const SentencePair& pair : corpus.pairs) {
     Example example{
         translator.source().vocabulary.encode(translator.source().tokenizer->tokenize(pair.source)),
         translator.target().vocabulary.encode(translator.target().tokenizer->tokenize(pair.target))};
-    if (static_cast<int64_t>(example.source.size()) > max_length ||
-        static_cast<int64_t>(example.target.size()) > max_length) {
-      ++dropped;
+    const auto longest_side =
+        static_cast<int64_t>(std::max(example.source.size(), example.target.size()));
+    if (longest_side > max_length) {
+      ++encoded.skipped;
+      encoded.longest_skipped = std::max(encoded.longest_skipped, longest_side);
       continue;
     }
-    examples.push_back(std::move(example));
+    encoded.examples.push_back(std::move(example));
   }
-  return examples;
+  return encoded;
+}
+
+// A warning line when more than 1% of a set's pairs are too long: a few outliers are expected,
+// more means the limit (or the tokenizer) does not suit the data, and the model silently
+// learns from, or is validated on, a different corpus than the one given. `what` says what
+// becomes of them: training skips them, validation leaves them out of its loss (BLEU still
+// translates them).
+void warn_if_many_skipped(const EncodedPairs& encoded, const std::string& set,
+                          const std::string& what, int64_t max_length, bool resuming,
+                          std::ostream& log) {
+  const int64_t total = static_cast<int64_t>(encoded.examples.size()) + encoded.skipped;
+  if (encoded.skipped * 100 <= total) return;
+  const std::string keep = "--max-length " + std::to_string(encoded.longest_skipped);
+  log << "warning: " << encoded.skipped << " of " << total << " " << set << " pairs ("
+      << format_percent(encoded.skipped, total) << ") have a side longer than --max-length "
+      << max_length << " tokens and " << what << "; "
+      << (resuming ? "this run keeps its --max-length: train into a new --out with " + keep
+                   : "raise it to " + keep)
+      << " to keep them all\n";
 }
 
 std::unique_ptr<Schedule> make_schedule(const TrainOptions& o, int64_t d_model) {
@@ -137,7 +171,8 @@ Settings TrainOptions::saved_settings() {
       text_setting("tokenizer", tokenizer, "how text is cut into tokens", {"char", "word", "bpe"}),
       integer_setting("bpe_merges", bpe_merges, "BPE merges learned per language", 0, 1 << 20),
       integer_setting("min_frequency", min_frequency, "rarer tokens become <unk>", 1),
-      integer_setting("max_length", max_length, "longer training pairs are skipped (tokens)", 1,
+      integer_setting("max_length", max_length,
+                      "pairs with a side longer than N tokens are skipped (a warning past 1%)", 1,
                       1 << 16),
       integer_setting("batch_tokens", batch_tokens, "padded tokens per batch", 1, 1 << 24),
       text_setting("schedule", schedule, "learning-rate schedule (noam: Vaswani §5.3)",
@@ -209,21 +244,35 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
         model_config(run, source.vocabulary.size(), target.vocabulary.size());
     check_fits_in_memory(*config, 4, " with their gradients and Adam's moments");
     translator = std::make_unique<Translator>(*config, std::move(source), std::move(target));
+  }
+  EncodedPairs train_pairs = encode_pairs(train, *translator, run.max_length);
+  EncodedPairs valid_pairs = encode_pairs(valid, *translator, run.max_length);
+  if (!resuming) {
+    // The decoding limit comes from the pairs trained on; a resumed run keeps the saved one.
+    LengthLimit limit;
+    for (const Example& example : train_pairs.examples)
+      limit.observe(std::max<int64_t>(1, static_cast<int64_t>(example.source.size())),
+                    static_cast<int64_t>(example.target.size()));
+    translator->set_length_limit(limit);
     Json json = translator->to_json();
     json["training"] = settings_to_json(run.saved_settings());
     write_file_atomically(dir + "/config.json", json.dump() + "\n");
   }
   Seq2Seq& model = translator->model();
-  int64_t dropped = 0, dropped_valid = 0;
-  const ExampleBatches examples(encode_pairs(train, *translator, run.max_length, dropped),
-                                run.batch_tokens);
-  const ExampleBatches valid_examples(
-      encode_pairs(valid, *translator, run.max_length, dropped_valid), run.batch_tokens);
-  log << "training: " << examples.examples().size() << " pairs (" << train.skipped_empty
-      << " empty and " << dropped << " longer than " << run.max_length
-      << " tokens skipped), vocabularies " << translator->config().source_vocab << " + "
+  log << "training: " << train_pairs.examples.size() << " pairs (" << train.skipped_empty
+      << " empty and " << train_pairs.skipped << " longer than " << run.max_length
+      << " tokens skipped)";
+  if (has_valid)
+    log << ", validation: " << valid_pairs.examples.size() << " pairs (" << valid.skipped_empty
+        << " empty and " << valid_pairs.skipped << " longer skipped)";
+  log << ", vocabularies " << translator->config().source_vocab << " + "
       << translator->config().target_vocab << ", " << model.parameter_count() << " parameters, "
       << num_threads() << " threads\n";
+  warn_if_many_skipped(train_pairs, "training", "are skipped", run.max_length, resuming, log);
+  warn_if_many_skipped(valid_pairs, "validation", "are left out of the validation loss",
+                       run.max_length, resuming, log);
+  const ExampleBatches examples(std::move(train_pairs.examples), run.batch_tokens);
+  const ExampleBatches valid_examples(std::move(valid_pairs.examples), run.batch_tokens);
 
   const Evaluate evaluate = [&](int64_t step) {
     EvalRecord record{step, -1, -1};

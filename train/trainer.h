@@ -2,9 +2,11 @@
 // of the model registry.
 //
 //   1. read the parallel corpus; learn the tokenizers and vocabularies (or reload them)
-//   2. encode every pair as ids; drop pairs longer than max_length tokens (counted, reported)
+//   2. encode every pair as ids; skip pairs with a side longer than max_length tokens (counted;
+//      a warning line when more than 1% of the training or validation pairs are skipped)
 //   3. write DIR/config.json: the model (architecture and settings), both sides' tokenizers and
-//      vocabularies, and the training settings a resumed run keeps
+//      vocabularies, the decoding length limit learned from the pairs kept (length_limit.h),
+//      and the training settings a resumed run keeps
 //   4. run the training loop (training_loop.h) on batches of similar length under a token
 //      budget, validating with the loss, perplexity and BLEU (greedy decoding)
 //
@@ -41,7 +43,7 @@ struct TrainOptions {
   std::string tokenizer = "bpe";       // char | word | bpe
   int64_t bpe_merges = 8000;           // merges learned per language
   int64_t min_frequency = 1;           // rarer tokens become <unk>
-  int64_t max_length = 100;            // longer training pairs are dropped
+  int64_t max_length = 100;            // pairs with a longer side (in tokens) are skipped
 
   // ---- optimisation (saved with the model) ----
   int64_t batch_tokens = 4096;         // padded tokens per batch

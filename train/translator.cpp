@@ -44,7 +44,9 @@ Settings TranslateOptions::settings() {
   return {
       integer_setting("beam", beam_size, "beam size (1: greedy)", 1, 1000),
       number_setting("length_penalty", length_penalty, "alpha of Wu et al. 2016", 0, 10),
-      integer_setting("max_len", max_length, "longest translation in tokens (0: 1.5 x source + 10)",
+      integer_setting("max_len", max_length,
+                      "longest translation in tokens (0: ceil(source x the largest "
+                      "target/source ratio in training) + 5)",
                       0, 1 << 16),
       integer_setting("batch", batch_size, "sentences decoded together", 1, 1 << 16),
   };
@@ -52,8 +54,12 @@ Settings TranslateOptions::settings() {
 
 // ---- the translator ---------------------------------------------------------------------------
 
-Translator::Translator(const ModelConfig& config, TextSide source, TextSide target)
-    : config_(config.clone()), source_(std::move(source)), target_(std::move(target)) {
+Translator::Translator(const ModelConfig& config, TextSide source, TextSide target,
+                       LengthLimit limit)
+    : config_(config.clone()),
+      source_(std::move(source)),
+      target_(std::move(target)),
+      length_limit_(limit) {
   if (config_->source_vocab != source_.vocabulary.size() ||
       config_->target_vocab != target_.vocabulary.size())
     throw std::runtime_error("translator: the model's vocabularies (" +
@@ -70,6 +76,7 @@ Json Translator::to_json() const {
   json["model"] = model_config_to_json(*config_);
   json["source"] = side_to_json(source_);
   json["target"] = side_to_json(target_);
+  if (length_limit_.learned()) json["length_limit"] = length_limit_.to_json();
   return json;
 }
 
@@ -82,9 +89,13 @@ std::unique_ptr<Translator> Translator::from_config(const std::string& dir) {
   const std::string text = read_file(config_path);  // its errors name the file already
   try {
     const Json json = Json::parse(text);
+    // Written before the limit was learned: none, and the rule of then.
+    const LengthLimit limit = json.contains("length_limit")
+                                  ? LengthLimit::from_json(json.at("length_limit"), "length_limit")
+                                  : LengthLimit{};
     return std::make_unique<Translator>(*model_config_from_json(json.at("model"), "model"),
                                         side_from_json(json.at("source")),
-                                        side_from_json(json.at("target")));
+                                        side_from_json(json.at("target")), limit);
   } catch (const std::exception& error) {
     throw std::runtime_error(config_path + ": " + error.what());
   }
@@ -138,11 +149,11 @@ static Source padded_source(const std::vector<const std::vector<int64_t>*>& sent
   return token_source(tokens);  // [B, S] and its mask
 }
 
-// The longest translation allowed for a source of `source_length` tokens. Each sentence gets its
-// own limit, so that its translation does not depend on which sentences share its batch.
-int64_t Translator::length_limit(int64_t source_length, const TranslateOptions& options) const {
+// Each sentence gets its own limit, so that its translation does not depend on which sentences
+// share its batch.
+int64_t Translator::limit_for(int64_t source_length, int64_t max_length) const {
   return std::min(config_->max_length,
-                  options.max_length > 0 ? options.max_length : source_length * 3 / 2 + 10);
+                  max_length > 0 ? max_length : length_limit_.tokens(source_length));
 }
 
 std::vector<std::string> Translator::translate(const std::vector<std::string>& sentences,
@@ -163,8 +174,8 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& s
     std::vector<int64_t> limits;  // each sentence's own, so that batching changes nothing
     for (size_t i = begin; i < end; ++i) {
       batch.push_back(&encoded[order[i]]);
-      limits.push_back(length_limit(
-          std::max<int64_t>(static_cast<int64_t>(encoded[order[i]].size()), 1), options));
+      const auto source_length = static_cast<int64_t>(encoded[order[i]].size());
+      limits.push_back(limit_for(std::max<int64_t>(source_length, 1), options.max_length));
     }
     const Source source = padded_source(batch);
     const int64_t max_length = *std::max_element(limits.begin(), limits.end());
@@ -214,9 +225,7 @@ AttentionMap Translator::attention_map(const std::string& sentence, int64_t max_
   const std::vector<int64_t> source_ids = encode_source(sentence);
   if (source_ids.empty()) throw std::runtime_error("the sentence has no tokens");
   GreedyOptions greedy;
-  greedy.max_length = std::min(config_->max_length,
-                               max_length > 0 ? max_length
-                                              : static_cast<int64_t>(source_ids.size()) * 3 / 2 + 10);
+  greedy.max_length = limit_for(static_cast<int64_t>(source_ids.size()), max_length);
   greedy.keep_attention = true;
   const Decoded decoded = greedy_decode(*model_, padded_source({&source_ids}), greedy);
 

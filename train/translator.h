@@ -8,7 +8,9 @@
 // The model is any architecture of the model registry (models/registry.h). A model directory
 // holds everything needed to use it again:
 //   config.json         "model": the architecture and its settings; "source" and "target": each
-//                       side's tokenizer and vocabulary; "training": the run's saved settings
+//                       side's tokenizer and vocabulary; "length_limit": the longest translation
+//                       for a source length, learned from the training pairs (length_limit.h);
+//                       "training": the run's saved settings
 //   model.safetensors   the weights (the best ones seen in training)
 #pragma once
 
@@ -19,6 +21,7 @@
 #include "models/seq2seq/model_config.h"
 #include "nn/settings.h"
 #include "train/io/json.h"
+#include "train/length_limit.h"
 #include "train/text/tokenizer.h"
 #include "train/text/vocabulary.h"
 
@@ -47,7 +50,7 @@ struct AttentionMap {
 struct TranslateOptions {
   int64_t beam_size = 1;        // 1: greedy decoding
   real length_penalty = 0.6;    // alpha of Wu et al. 2016; used by beam search only
-  int64_t max_length = 0;       // 0: each sentence's length * 1.5 + 10, capped by the model's
+  int64_t max_length = 0;       // 0: the model's LengthLimit for each sentence's length
   int64_t batch_size = 32;      // sentences decoded together
 
   Settings settings();  // for `attn translate`: --beam, --length-penalty, --max-len, --batch
@@ -55,8 +58,10 @@ struct TranslateOptions {
 
 class Translator {
  public:
-  // `config` is any architecture's; its vocabulary sizes must be the two sides'.
-  Translator(const ModelConfig& config, TextSide source, TextSide target);
+  // `config` is any architecture's; its vocabulary sizes must be the two sides'. `limit`: the
+  // longest translations (none learned: the rule of earlier model directories).
+  Translator(const ModelConfig& config, TextSide source, TextSide target,
+             LengthLimit limit = {});
 
   // Loads DIR/config.json and the weights file DIR/<weights>; errors name the file and, for a
   // weight that does not fit, the tensor and both shapes.
@@ -71,6 +76,8 @@ class Translator {
   const ModelConfig& config() const { return *config_; }
   const TextSide& source() const { return source_; }
   const TextSide& target() const { return target_; }
+  const LengthLimit& length_limit() const { return length_limit_; }
+  void set_length_limit(const LengthLimit& limit) { length_limit_ = limit; }
 
   // Text -> ids, cut to the model's max_length.
   std::vector<int64_t> encode_source(const std::string& sentence) const;
@@ -82,18 +89,21 @@ class Translator {
                                      const TranslateOptions& options = {});
 
   // Translates `sentence` greedily and keeps the cross-attention that produced each token, of
-  // every layer and head. max_length 0: 1.5 x the sentence's tokens + 10.
+  // every layer and head. max_length 0: the model's LengthLimit.
   AttentionMap attention_map(const std::string& sentence, int64_t max_length = 0);
 
-  // {"model": ..., "source": ..., "target": ...}
+  // {"model": ..., "source": ..., "target": ..., "length_limit": ... (when learned)}
   Json to_json() const;
 
  private:
-  int64_t length_limit(int64_t source_length, const TranslateOptions& options) const;
+  // The most tokens to decode for a source of `source_length` tokens: `max_length`, or when it
+  // is 0 the learned limit; at most the model's positions.
+  int64_t limit_for(int64_t source_length, int64_t max_length) const;
 
   std::unique_ptr<ModelConfig> config_;
   TextSide source_;
   TextSide target_;
+  LengthLimit length_limit_;
   std::unique_ptr<Seq2Seq> model_;
 };
 

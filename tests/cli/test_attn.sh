@@ -40,6 +40,15 @@ done
   fail "attn bleu of a file against itself is 100"
 "$attn" attention --model "$dir/model" --src "ein Hund läuft" --out "$dir/map.svg" > /dev/null
 head -c 4 "$dir/map.svg" | grep -q "<svg" || fail "attn attention wrote no SVG"
+grep -q '"length_limit":{"source_tokens":' "$dir/model/config.json" ||
+  fail "config.json lacks the length limit learned from the training pairs"
+"$attn" translate --help | grep -q -- "--max-len N .*ratio in training" || fail "attn translate --help: the learned limit"
+
+# ---- pairs too long for --max-length: a warning that names the option and the value needed ----
+"$attn" train --tsv "$dir/train.tsv" --out "$dir/short" --preset micro --tokenizer word \
+  --max-length 5 --steps 1 --threads 1 2> "$dir/short.log" || { cat "$dir/short.log"; fail "attn train --max-length 5"; }
+grep -q "^warning: 40 of 80 training pairs (50.0%) have a side longer than --max-length 5 tokens and are skipped; raise it to --max-length 6 to keep them all$" "$dir/short.log" ||
+  { cat "$dir/short.log"; fail "no warning for the pairs --max-length 5 skips"; }
 
 # ---- any registered score, with its settings, through training and cached decoding ----
 for score in alibi location_aware:filters=2,width=3; do

@@ -40,7 +40,9 @@ std::string seed_model_directory() {
   TransformerConfig config = TransformerConfig::micro(side.vocabulary.size(), side.vocabulary.size());
   config.encoder_layers = config.decoder_layers = 1;
   config.max_length = 16;
-  Translator translator(config, side, side);
+  LengthLimit limit;
+  limit.observe(2, 3);  // config.json's "length_limit", as attn train writes it
+  Translator translator(config, side, side, limit);
   const std::string json = translator.to_json().dump();
   const auto length = static_cast<uint32_t>(json.size());
   return std::string(reinterpret_cast<const char*>(&length), 4) + json +

@@ -293,3 +293,109 @@ TEST_CASE(
   Progress(out, options).eval_line({1, 800.0, 0.0});
   CHECK(out.str().find("perplexity inf") != std::string::npos);
 }
+
+// ---- what the data asks of the run: skipped pairs, the decoding length limit ------------------
+
+namespace {
+
+// SCAN-like commands (Lake & Baroni 2018): "walk around left thrice" is 4 words for 24 actions.
+std::string scan_like_pairs() {
+  const std::vector<std::pair<std::string, std::string>> verbs = {
+      {"walk", "I_WALK"}, {"run", "I_RUN"}, {"jump", "I_JUMP"}, {"look", "I_LOOK"}};
+  const std::vector<std::pair<std::string, int>> modifiers = {
+      {"", 1}, {" twice", 2}, {" thrice", 3}, {" around left", -1}, {" around left twice", -2},
+      {" around left thrice", -3}};
+  std::string text;
+  for (const auto& [verb, action] : verbs)
+    for (const auto& [modifier, times] : modifiers) {
+      std::string actions;
+      for (int i = 0; i < (times > 0 ? times : -4 * times); ++i)
+        actions += (actions.empty() ? "" : " ") +
+                   (times > 0 ? action : "I_TURN_LEFT " + action);  // around: turn and act, x4
+      text += verb + modifier + "\t" + actions + "\n";
+    }
+  return text;
+}
+
+// Trains a micro model with the word tokenizer on `train` for `steps` steps; returns the log.
+std::string train_words(const std::string& name, const std::string& train, int64_t max_length,
+                        int64_t steps) {
+  const std::string data = temporary_dir("attn_trainer_data_" + name);
+  write_file_atomically(data + "/train.tsv", train);
+  write_file_atomically(data + "/valid.tsv", train);
+  TrainOptions options = micro_options(data, std::filesystem::temp_directory_path() /
+                                                 ("attn_trainer_" + name));
+  options.tokenizer = "word";
+  options.max_length = max_length;
+  options.steps = steps;
+  options.eval_interval = 2;
+  std::ostringstream log;
+  train_translation_model(options, log);
+  return log.str();
+}
+
+Json saved_length_limit(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("attn_trainer_" + name);
+  return Json::parse(read_file((dir / "config.json").string())).at("length_limit");
+}
+
+}  // namespace
+
+TEST_CASE("trainer: the decoding length limit is learned from the pairs, saved with the model, "
+          "kept by a resumed run; a directory without one keeps the old rule") {
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "attn_trainer_limit");
+  train_words("limit", scan_like_pairs(), 100, 2);
+  CHECK(saved_length_limit("limit").dump() == "{\"source_tokens\":4,\"target_tokens\":24}");
+  const std::string dir = (std::filesystem::temp_directory_path() / "attn_trainer_limit").string();
+  const auto translator = Translator::load(dir);
+  CHECK(translator->length_limit().tokens(4) == 24 + 5);  // "walk around left thrice" fits
+
+  // Resumed on data with a larger ratio, the run keeps the limit it was started with.
+  const std::string seven_jumps = "jump\tI_JUMP I_JUMP I_JUMP I_JUMP I_JUMP I_JUMP I_JUMP\n";
+  const std::string log = train_words("limit", scan_like_pairs() + seven_jumps, 100, 4);
+  CHECK(log.find("resuming at step 2") != std::string::npos);
+  CHECK(saved_length_limit("limit").dump() == "{\"source_tokens\":4,\"target_tokens\":24}");
+
+  // A model directory written before the limit was learned decodes with the rule of then.
+  Json config = Json::parse(read_file(dir + "/config.json"));
+  Json::Object without = config.as_object();
+  without.erase("length_limit");
+  write_file_atomically(dir + "/config.json", Json(without).dump());
+  const auto old = Translator::load(dir);
+  CHECK_FALSE(old->length_limit().learned());
+  CHECK(old->length_limit().tokens(4) == 16);  // 4 x 1.5 + 10
+}
+
+TEST_CASE("trainer: more than 1% of the pairs skipped as too long is a warning naming "
+          "--max-length and the value that keeps them") {
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "attn_trainer_skips");
+  const std::string log = train_words("skips", scan_like_pairs(), 5, 2);
+  // The 12 "around" commands have 8 to 24 actions.
+  CHECK(log.find("training: 12 pairs (0 empty and 12 longer than 5 tokens skipped), validation: "
+                 "12 pairs (0 empty and 12 longer skipped)") != std::string::npos);
+  CHECK(log.find("warning: 12 of 24 training pairs (50.0%) have a side longer than --max-length 5 "
+                 "tokens and are skipped; raise it to --max-length 24 to keep them all\n") !=
+        std::string::npos);
+  CHECK(log.find("warning: 12 of 24 validation pairs (50.0%) have a side longer than "
+                 "--max-length 5 tokens and are left out of the validation loss; raise it to "
+                 "--max-length 24 to keep them all\n") != std::string::npos);
+  // The limit comes from the pairs kept: "walk thrice", 3 actions for 2 words.
+  CHECK(saved_length_limit("skips").dump() == "{\"source_tokens\":2,\"target_tokens\":3}");
+  // A resumed run cannot raise it: the warning says where it can be.
+  const std::string resumed = train_words("skips", scan_like_pairs(), 5, 3);
+  CHECK(resumed.find("this run keeps its --max-length: train into a new --out with "
+                     "--max-length 24 to keep them all") != std::string::npos);
+}
+
+TEST_CASE("trainer: 1% of the pairs skipped is no warning, more is") {
+  std::string pairs;
+  for (int i = 0; i < 99; ++i) pairs += "walk\tI_WALK\n";
+  const std::string one_long = "walk around left\tI_TURN_LEFT I_WALK I_TURN_LEFT I_WALK\n";
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "attn_trainer_one");
+  const std::string one = train_words("one", pairs + one_long, 3, 1);  // 1 of 100
+  CHECK(one.find("1 longer than 3 tokens skipped") != std::string::npos);
+  CHECK(one.find("warning") == std::string::npos);
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "attn_trainer_two");
+  const std::string two = train_words("two", pairs + one_long + one_long, 3, 1);  // 2 of 101
+  CHECK(two.find("warning: 2 of 101 training pairs (2.0%)") != std::string::npos);
+}

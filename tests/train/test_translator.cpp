@@ -1,4 +1,5 @@
-// The Translator: a sentence's translation does not depend on the sentences batched with it.
+// The Translator: a sentence's translation does not depend on the sentences batched with it;
+// the default length limit is the one learned in training.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -82,4 +83,24 @@ TEST_CASE(
   CHECK(map.heads() == 2);
   CHECK_THROWS_WITH(map.weights(2), "layer 2 is not among the model's 2 (0..1)");
   CHECK_THROWS_WITH(map.weights(0, 2), "head 2 is not among the model's 2 (0..1)");
+}
+
+TEST_CASE("translator: max_len 0 decodes up to the learned length limit, in translations and "
+          "attention maps alike") {
+  Translator translator = untrained_translator();
+  LengthLimit limit;
+  limit.observe(1, 6);  // targets six times their sources: limit(S) = 6 S + 5
+  translator.set_length_limit(limit);
+  const std::vector<std::string> sentences = {"ab", "abc", "q"};
+  const std::vector<std::string> learned = translator.translate(sentences);
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    const auto S = static_cast<int64_t>(sentences[i].size());
+    TranslateOptions at_limit;
+    at_limit.max_length = limit.tokens(S);
+    CHECK(translator.translate({sentences[i]}, at_limit).front() == learned[i]);
+    // Untrained, the model never says <eos>: it runs to the limit, past the old 1.5 x S + 10.
+    const AttentionMap map = translator.attention_map(sentences[i]);
+    CHECK(static_cast<int64_t>(map.target_tokens.size()) == limit.tokens(S));
+  }
+  CHECK(limit.tokens(3) == 23);  // "abc": the old rule stopped at 14
 }

@@ -21,7 +21,9 @@ int attention_command(const std::vector<std::string>& args) {
       integer_setting("layer", layer, "attention layer from 0, a Transformer's decoder layer "
                       "(-1: the last)", -1, 1 << 16),
       integer_setting("head", head, "one head from 0 (-1: the mean of the heads)", -1, 1 << 16),
-      integer_setting("max_len", max_length, "longest translation in tokens (0: 1.5 x source + 10)",
+      integer_setting("max_len", max_length,
+                      "longest translation in tokens (0: ceil(source x the largest "
+                      "target/source ratio in training) + 5)",
                       0, 1 << 16)};
   std::set<std::string> with_value = option_names(settings);
   with_value.insert({"model", "src", "out"});

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "train/io/utf8.h"
+#include "train/text/legacy_words.h"
 
 namespace attn {
 
@@ -63,8 +64,9 @@ class MergeLearner {
     // Distinct pieces (a word, or a piece of an over-long one) and whether each ends its word.
     std::map<std::pair<std::vector<std::string>, bool>, int64_t> piece_counts;
     for (const std::string& text : texts)
-      for (const std::string& word : split_words(text)) {
-        const auto pieces = word_pieces(word);
+      for (const std::string& token : split_words(text)) {
+        if (is_whitespace(token)) continue;
+        const auto pieces = word_pieces(read_joiners(token).text);
         for (size_t i = 0; i < pieces.size(); ++i)
           ++piece_counts[{pieces[i], i + 1 == pieces.size()}];
       }
@@ -202,7 +204,8 @@ BpeTokenizer BpeTokenizer::learn(const std::vector<std::string>& texts, int64_t 
 
 // ---- applying ---------------------------------------------------------------------------------
 
-BpeTokenizer::BpeTokenizer(std::vector<Merge> merges) : merges_(std::move(merges)) {
+BpeTokenizer::BpeTokenizer(std::vector<Merge> merges, Spacing spacing)
+    : merges_(std::move(merges)), spacing_(spacing) {
   for (size_t i = 0; i < merges_.size(); ++i) rank_.emplace(merges_[i], static_cast<int64_t>(i));
 }
 
@@ -235,8 +238,19 @@ std::vector<std::string> BpeTokenizer::encode_piece(std::vector<std::string> sym
 
 std::vector<std::string> BpeTokenizer::tokenize(const std::string& text) const {
   std::vector<std::string> tokens;
-  for (const std::string& word : split_words(text))
-    for (std::string& symbol : encode_word(word)) tokens.push_back(std::move(symbol));
+  if (spacing_ == Spacing::legacy) {
+    for (const std::string& word : legacy_split_words(text))
+      for (std::string& symbol : encode_word(word)) tokens.push_back(std::move(symbol));
+    return tokens;
+  }
+  const std::string mark = end_of_word;
+  for (const std::string& token : split_words(text)) {
+    const JoinedWord word = read_joiners(token);
+    std::vector<std::string> symbols = encode_word(word.text);  // the last ends in </w>
+    if (word.joined_before) symbols.front().insert(0, joiner);
+    if (word.joined_after) symbols.back().insert(symbols.back().size() - mark.size(), joiner);
+    for (std::string& symbol : symbols) tokens.push_back(std::move(symbol));
+  }
   return tokens;
 }
 
@@ -255,13 +269,18 @@ static std::string without_mark(const std::string& token) {
 
 std::vector<std::string> BpeTokenizer::display(const std::vector<std::string>& tokens) const {
   std::vector<std::string> labels;
-  for (const std::string& token : tokens)
-    labels.push_back(ends_word(token) ? without_mark(token) : token + "-");
+  for (const std::string& token : tokens) {
+    const std::string piece = spacing_ == Spacing::joiners
+                                  ? visible_whitespace(read_joiners(without_mark(token)).text)
+                                  : without_mark(token);
+    labels.push_back(ends_word(token) ? piece : piece + "-");
+  }
   return labels;
 }
 
 std::string BpeTokenizer::detokenize(const std::vector<std::string>& tokens) const {
-  // Glue symbols until one carries the end-of-word mark; then the word is complete.
+  // Glue symbols until one carries the end-of-word mark; then the word piece is complete, its
+  // joiner marks in place.
   std::vector<std::string> words;
   std::string word;
   for (const std::string& token : tokens) {
@@ -273,12 +292,13 @@ std::string BpeTokenizer::detokenize(const std::vector<std::string>& tokens) con
     }
   }
   if (!word.empty()) words.push_back(word);
-  return join_words(words);
+  return spacing_ == Spacing::joiners ? join_words(words) : legacy_join_words(words);
 }
 
 Json BpeTokenizer::to_json() const {
   Json json;
   json["kind"] = Json("bpe");
+  if (spacing_ == Spacing::joiners) json["joiner"] = Json(std::string(joiner));
   Json::Array merges;
   merges.reserve(merges_.size());
   for (const auto& [a, b] : merges_) merges.emplace_back(Json::Array{Json(a), Json(b)});
@@ -293,7 +313,7 @@ BpeTokenizer BpeTokenizer::from_json(const Json& json) {
     if (parts.size() != 2) throw std::runtime_error("bpe: each merge needs two symbols");
     merges.emplace_back(parts[0].as_string(), parts[1].as_string());
   }
-  return BpeTokenizer(std::move(merges));
+  return BpeTokenizer(std::move(merges), spacing_from_json(json));
 }
 
 }  // namespace attn

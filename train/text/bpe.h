@@ -1,7 +1,8 @@
 // Byte-pair encoding: subword units learned from the training text (Sennrich et al. 2016,
 // "Neural Machine Translation of Rare Words with Subword Units").
 //
-// Learning: split the corpus into words (split_words), each word into characters with an
+// Learning: split the corpus into word pieces (split_words, tokenizer.h: words and punctuation,
+// their joiner marks set aside, whitespace tokens left out), each into characters with an
 // end-of-word mark on the last one: "lower" -> l o w e r</w>. Then, `merges` times:
 //   find the most frequent adjacent pair of symbols (a, b) over all words, counted with
 //   multiplicity; replace every occurrence by the new symbol ab; remember (a, b).
@@ -13,7 +14,11 @@
 //
 // Applying: split a word into characters, then repeatedly merge the adjacent pair that was
 // learned earliest, until no learned pair remains. Ties among equally frequent pairs are broken
-// by byte order, so the same corpus always gives the same merges.
+// by byte order, so the same corpus always gives the same merges. A word piece's joiner marks
+// go back on its first subword (in front) and its last (behind, before </w>), so gluing
+// subwords until </w> gives back the word tokenizer's token, and the text round-trips exactly:
+//   "Schnee." -> Schnee ￭.  ->  Sch nee</w> ￭.</w>        "(3)" -> (￭ 3 ￭) -> (￭</w> 3</w> ￭)</w>
+// Whitespace tokens are spelled in characters (no merge holds whitespace).
 #pragma once
 
 #include <map>
@@ -32,13 +37,14 @@ class BpeTokenizer : public Tokenizer {
   // Learns up to `merges` merges from `texts` (stopping early when no pair occurs twice).
   static BpeTokenizer learn(const std::vector<std::string>& texts, int64_t merges);
   static BpeTokenizer from_json(const Json& json);
-  explicit BpeTokenizer(std::vector<Merge> merges);
+  // `spacing` legacy: a tokenizer saved before exact round trips (tokenizer.h).
+  explicit BpeTokenizer(std::vector<Merge> merges, Spacing spacing = Spacing::joiners);
 
   std::string kind() const override { return "bpe"; }
   std::vector<std::string> tokenize(const std::string& text) const override;
   std::string detokenize(const std::vector<std::string>& tokens) const override;
   // Word-final pieces lose the mark, pieces a word continues get a trailing '-', as in
-  // hyphenation: Hund</w> -> "Hund";  Sch nee</w> -> "Sch-" "nee".
+  // hyphenation: Hund</w> -> "Hund";  Sch nee</w> -> "Sch-" "nee"; joiners are hidden.
   std::vector<std::string> display(const std::vector<std::string>& tokens) const override;
   Json to_json() const override;
 
@@ -59,6 +65,7 @@ class BpeTokenizer : public Tokenizer {
 
   std::vector<Merge> merges_;
   std::map<Merge, int64_t> rank_;  // merge -> the step that learned it
+  Spacing spacing_;
 };
 
 }  // namespace attn

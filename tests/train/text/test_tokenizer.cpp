@@ -1,4 +1,5 @@
-// UTF-8, vocabularies and the three tokenizers: char, word and byte-pair encoding.
+// UTF-8, vocabularies and the three tokenizers: char, word and byte-pair encoding. Exact round
+// trips over tricky text and the shared corpora: test_round_trip.cpp.
 #include <doctest/doctest.h>
 
 #include "train/text/bpe.h"
@@ -38,13 +39,66 @@ TEST_CASE("char tokenizer: German, French and Korean round-trip") {
   CHECK(tokenizer.tokenize("né 1").size() == 4);
 }
 
-TEST_CASE("word tokenizer: punctuation is split off and put back") {
+TEST_CASE("word tokenizer: punctuation is split off, its joins marked on its side with ￭") {
   const WordTokenizer tokenizer;
   const auto tokens = tokenizer.tokenize("Hello, world! Don't re-use (this).");
-  CHECK(tokens == std::vector<std::string>{"Hello", ",", "world", "!", "Don't", "re-use", "(",
-                                           "this", ")", "."});
+  CHECK(tokens == std::vector<std::string>{"Hello", "￭,", "world", "￭!", "Don't", "re-use", "(￭",
+                                           "this", "￭)", "￭."});
   CHECK(tokenizer.detokenize(tokens) == "Hello, world! Don't re-use (this).");
-  CHECK(tokenizer.detokenize(tokenizer.tokenize("„Straße“ – schön…")) == "„Straße “ – schön…");
+  // Words never carry a mark; spaced punctuation carries none either.
+  CHECK(tokenizer.tokenize("3.5 , ok") == std::vector<std::string>{"3", "￭.￭", "5", ",", "ok"});
+  CHECK(tokenizer.detokenize(tokenizer.tokenize("„Straße“ – schön…")) == "„Straße“ – schön…");
+}
+
+TEST_CASE("word tokenizer: '_' belongs to words, so SCAN's actions are one token each") {
+  const WordTokenizer tokenizer;
+  const std::string actions = "I_TURN_RIGHT I_JUMP I_TURN_RIGHT";
+  CHECK(tokenizer.tokenize(actions) ==
+        std::vector<std::string>{"I_TURN_RIGHT", "I_JUMP", "I_TURN_RIGHT"});
+  CHECK(tokenizer.detokenize(tokenizer.tokenize(actions)) == actions);
+}
+
+TEST_CASE("word tokenizer: whitespace other than one space between tokens is a token itself") {
+  const WordTokenizer tokenizer;
+  CHECK(tokenizer.tokenize("a  b\tc") == std::vector<std::string>{"a", "  ", "b", "\t", "c"});
+  CHECK(tokenizer.tokenize(" Va\u202f! ") ==
+        std::vector<std::string>{" ", "Va", "\u202f", "!", " "});
+  CHECK(tokenizer.detokenize({"a", "  ", "b", "\t", "c"}) == "a  b\tc");
+  // What a reader sees in a picture: no marks, whitespace as ␣.
+  CHECK(tokenizer.display({"(￭", "a", "\t", "￭."}) == std::vector<std::string>{"(", "a", "␣", "."});
+}
+
+TEST_CASE("word tokenizer: a joiner in the text is punctuation and reads back one way") {
+  const WordTokenizer tokenizer;
+  CHECK(tokenizer.tokenize("a￭b") == std::vector<std::string>{"a", "￭￭", "￭b"});
+  CHECK(tokenizer.tokenize("￭") == std::vector<std::string>{"￭"});
+  for (const std::string text : {"a￭b", "￭", "￭￭￭", "(￭)", " ￭ ", "￭a", "a￭", "x ￭. y"})
+    CHECK(tokenizer.detokenize(tokenizer.tokenize(text)) == text);
+}
+
+TEST_CASE("word tokenizer: any sequence of its tokens detokenizes, as a model may write them") {
+  CHECK(join_words({"￭.", "(￭", "￭)", "dog", "￭,", ",", "\t", "cat"}) == ". () dog, ,\tcat");
+  CHECK(join_words({}).empty());
+  CHECK(read_joiners("￭(￭").text == "(");
+  CHECK(write_joiners({true, "x", false}) == "￭x");
+}
+
+TEST_CASE("tokenizers saved before exact round trips name no joiner and split and join as then") {
+  const auto word = tokenizer_from_json(Json::parse("{\"kind\":\"word\"}"));
+  CHECK(word->tokenize("I_JUMP, now.") ==
+        std::vector<std::string>{"I", "_", "JUMP", ",", "now", "."});
+  CHECK(word->detokenize({"„", "Straße", "“", "you", "."}) == "„Straße “ you.");
+  CHECK(word->to_json().dump() == "{\"kind\":\"word\"}");  // saved again as it was
+  const auto bpe =
+      tokenizer_from_json(Json::parse("{\"kind\":\"bpe\",\"merges\":[[\"o\",\"g</w>\"]]}"));
+  CHECK(bpe->tokenize("dog.") == std::vector<std::string>{"d", "og</w>", ".</w>"});
+  CHECK(bpe->detokenize(bpe->tokenize("dog .")) == "dog.");
+  // Tokenizers made now name their joiner, and read back with it.
+  CHECK(WordTokenizer().to_json().dump() == "{\"joiner\":\"￭\",\"kind\":\"word\"}");
+  CHECK(tokenizer_from_json(WordTokenizer().to_json())->tokenize("dog.") ==
+        std::vector<std::string>{"dog", "￭."});
+  CHECK_THROWS_WITH(tokenizer_from_json(Json::parse("{\"kind\":\"word\",\"joiner\":\"@@\"}")),
+                    "tokenizer: joiner \"@@\" is not attn's \"￭\" (U+FFED)");
 }
 
 TEST_CASE("bpe: merges the most frequent pair first, as in Sennrich et al.") {
