@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
 
     // source<TAB>target<TAB>gold alignment; training reads the first two columns
     Generator data(demo.seed);
-    write_file_atomically(demo.out + "/train.tsv", aligned_tsv(generate_aligned_date_pairs(40000, data)));
-    write_file_atomically(demo.out + "/valid.tsv", aligned_tsv(generate_aligned_date_pairs(300, data)));
+    const std::vector<AlignedPair> train = generate_aligned_date_pairs(40000, data);
+    const std::vector<AlignedPair> valid = generate_aligned_date_pairs(300, data);
+    write_file_atomically(demo.out + "/train.tsv", aligned_tsv(train));
+    write_file_atomically(demo.out + "/valid.tsv", aligned_tsv(valid));
     Generator fresh(demo.seed + 1);  // test dates drawn apart from the training stream
     const std::vector<AlignedPair> test = generate_aligned_date_pairs(1000, fresh);
     write_file_atomically(demo.out + "/test.tsv", aligned_tsv(test));

@@ -240,7 +240,8 @@ AttentionMap Translator::forced_attention_map(const std::string& sentence,
                                               const std::string& reference) {
   const std::vector<int64_t> source_ids = encode_source(sentence);
   if (source_ids.empty()) throw std::runtime_error("the sentence has no tokens");
-  std::vector<int64_t> target_ids = target_.vocabulary.encode(target_.tokenizer->tokenize(reference));
+  std::vector<int64_t> target_ids =
+      target_.vocabulary.encode(target_.tokenizer->tokenize(reference));
   if (target_ids.empty()) throw std::runtime_error("the reference has no tokens");
   target_ids.push_back(special_tokens::eos);
   const auto T = static_cast<int64_t>(target_ids.size());

@@ -121,7 +121,8 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("translator: under teacher forcing row j depends on the reference's first j tokens only") {
+TEST_CASE(
+    "translator: under teacher forcing row j depends on the reference's first j tokens only") {
   Translator translator = untrained_translator();
   // Rows 0..3 read <bos> a b c in both; row 4 reads d in one and q in the other.
   const Tensor first = translator.forced_attention_map("hello world", "abcdxy").steps;
@@ -133,7 +134,9 @@ TEST_CASE("translator: under teacher forcing row j depends on the reference's fi
   CHECK(rows(first, 4, 1) != rows(second, 4, 1));
 }
 
-TEST_CASE("translator: teacher forcing refuses an empty reference and one longer than the model reads") {
+TEST_CASE(
+    "translator: teacher forcing refuses an empty reference and one longer than the model "
+    "reads") {
   Translator translator = untrained_translator();
   CHECK_THROWS_WITH(translator.forced_attention_map("abc", ""), "the reference has no tokens");
   CHECK_THROWS_WITH(translator.forced_attention_map("", "abc"), "the sentence has no tokens");

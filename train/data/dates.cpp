@@ -85,7 +85,8 @@ std::vector<Piece> date_pieces(const Date& d, int form) {
   const Field Y = Field::year, M = Field::month, D = Field::day, none = Field::none;
   switch (form) {
     case 0:  // saturday, november 21 2026
-      return {{weekday_name + ", ", none}, {month, M}, {" ", none}, {day, D}, {" ", none}, {year, Y}};
+      return {{weekday_name + ", ", none}, {month, M}, {" ", none}, {day, D}, {" ", none},
+              {year, Y}};
     case 1:  // 21/11/26
       return {{two_digits(d.day), D}, {"/", none}, {two_digits(d.month), M}, {"/", none},
               {two_digits(d.year), Y}};
@@ -98,7 +99,8 @@ std::vector<Piece> date_pieces(const Date& d, int form) {
     case 5:  // 21 november 2026
       return {{day, D}, {" ", none}, {month, M}, {" ", none}, {year, Y}};
     case 6:  // 21.11.2026
-      return {{two_digits(d.day), D}, {".", none}, {two_digits(d.month), M}, {".", none}, {year, Y}};
+      return {{two_digits(d.day), D}, {".", none}, {two_digits(d.month), M}, {".", none},
+              {year, Y}};
     case 7:  // 21. November 2026
       return {{day, D}, {". ", none}, {kMonthsGerman[d.month - 1], M}, {" ", none}, {year, Y}};
     case 8:  // sat 21 nov 2026
@@ -109,7 +111,8 @@ std::vector<Piece> date_pieces(const Date& d, int form) {
     case 10:  // 21-nov-26
       return {{day, D}, {"-", none}, {short_month, M}, {"-", none}, {two_digits(d.year), Y}};
     default:  // 2026-11-21
-      return {{year, Y}, {"-", none}, {two_digits(d.month), M}, {"-", none}, {two_digits(d.day), D}};
+      return {{year, Y}, {"-", none}, {two_digits(d.month), M}, {"-", none},
+              {two_digits(d.day), D}};
   }
 }
 

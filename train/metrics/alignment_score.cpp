@@ -54,7 +54,8 @@ AlignmentScore::AlignmentScore(int64_t layers, int64_t heads)
 }
 
 void AlignmentScore::add(const Tensor& attention, const Alignment& gold) {
-  const std::string expected = "[T," + std::to_string(layers_) + "," + std::to_string(heads_) + ",S]";
+  const std::string expected =
+      "[T," + std::to_string(layers_) + "," + std::to_string(heads_) + ",S]";
   check(attention.ndim() == 4 && attention.size(1) == layers_ && attention.size(2) == heads_,
         "alignment_score", "attention " + to_string(attention.shape()) + " is not " + expected);
   const int64_t T = attention.size(0), S = attention.size(3);

@@ -28,7 +28,8 @@ TEST_CASE("svg: a heatmap outlines the cells of the links it is given, and only 
   const std::string plain = heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "");
   CHECK(count(plain, "stroke=\"#d62728\"") == 0);
   // Links 0-0 and 2-1: (row 0, column 0) and (row 1, column 2).
-  const std::string outlined = heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{0, 0}, {2, 1}});
+  const std::string outlined =
+      heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{0, 0}, {2, 1}});
   CHECK(count(outlined, "fill=\"none\" stroke=\"#d62728\"") == 2);
   CHECK(count(outlined, "<rect x=") == 6 + 2);
   CHECK_THROWS_WITH(heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{3, 0}}),
