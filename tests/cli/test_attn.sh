@@ -107,11 +107,14 @@ expect_error "--out $dir/train.tsv is a file, not a directory" "$attn" train --t
 expect_error "--lr 3 would change the run" "$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 60 --lr 3
 cp -r "$dir/model" "$dir/nan"
 python3 - "$dir/nan/model.safetensors" <<'PY' 2>/dev/null || printf 'skip\n' > "$dir/nan.skip"
-import struct, sys
+import json, struct, sys
 path = sys.argv[1]
 data = bytearray(open(path, 'rb').read())
 n = struct.unpack('<Q', data[:8])[0]
-data[8 + n:8 + n + 4] = struct.pack('<f', float('nan'))  # the first value of the first tensor
+header = json.loads(data[8:8 + n])
+name = min((k for k in header if k != '__metadata__'), key=lambda k: header[k]['data_offsets'][0])
+fmt = {'F32': '<f', 'F64': '<d'}[header[name]['dtype']]  # float64 builds save F64
+data[8 + n:8 + n + struct.calcsize(fmt)] = struct.pack(fmt, float('nan'))  # the first stored value
 open(path, 'wb').write(data)
 PY
 if [ ! -e "$dir/nan.skip" ]; then
