@@ -4,10 +4,10 @@
 //   links   "6-0 7-0 6-1 7-1 6-2 7-3 3-5 4-6 0-8 1-9"
 //
 // Each link "i-j" says that source token i (counted from 0) is one of the tokens target token j
-// translates; a target token may have several links, or none ('-' above comes from nothing). The
-// format is the one of the Pharaoh and Moses decoders and of the aligners (GIZA++ via Moses,
-// fast_align) that word-alignment evaluations read (Och & Ney 2003 score alignments written so).
-// Links are separated by spaces; "i" is always the source side.
+// translates; a target token may have several links, or none ('-' above comes from nothing).
+// It is the word-alignment format of the Pharaoh and Moses decoders, which the aligners write
+// (GIZA++ through Moses, fast_align) and alignment scorers read. Links are separated by spaces;
+// "i" is always the source side.
 #pragma once
 
 #include <cstdint>
