@@ -8,6 +8,9 @@
 //   3. translate 1,000 freshly generated dates and count exact matches
 //   4. draw the cross-attention of one translation: the year of the output should attend to the
 //      year of the input, the month to the month name, the day to the day
+// Its data files (train.tsv, valid.tsv, test.tsv: the 1,000 test dates) carry the generator's
+// gold alignment as a third column, so `build/attn align --model DIR/model --data DIR/test.tsv`
+// measures how well the attention aligns (docs/alignment.md).
 //
 // Run: build/examples/06_dates [--out DIR] [--steps N] [--threads N] [--seed N]
 // It prints a few translations, the heatmap's path, and last the exact-match accuracy.
@@ -49,13 +52,6 @@ DemoOptions parse(int argc, char** argv) {
   return options;
 }
 
-// Writes pairs as source<TAB>target lines.
-void write_tsv(const std::string& path, const std::vector<SentencePair>& pairs) {
-  std::string text;
-  for (const SentencePair& pair : pairs) text += pair.source + "\t" + pair.target + "\n";
-  write_file_atomically(path, text);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,11 +61,15 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(model_dir);  // a fresh run every time, not a resumed one
     std::filesystem::create_directories(model_dir);
 
+    // source<TAB>target<TAB>gold alignment; training reads the first two columns
     Generator data(demo.seed);
-    write_tsv(demo.out + "/train.tsv", generate_date_pairs(40000, data));
-    write_tsv(demo.out + "/valid.tsv", generate_date_pairs(300, data));
+    const std::vector<AlignedPair> train = generate_aligned_date_pairs(40000, data);
+    const std::vector<AlignedPair> valid = generate_aligned_date_pairs(300, data);
+    write_file_atomically(demo.out + "/train.tsv", aligned_tsv(train));
+    write_file_atomically(demo.out + "/valid.tsv", aligned_tsv(valid));
     Generator fresh(demo.seed + 1);  // test dates drawn apart from the training stream
-    const std::vector<SentencePair> test = generate_date_pairs(1000, fresh);
+    const std::vector<AlignedPair> test = generate_aligned_date_pairs(1000, fresh);
+    write_file_atomically(demo.out + "/test.tsv", aligned_tsv(test));
 
     TrainOptions options;
     options.tsv_path = demo.out + "/train.tsv";
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
 
     auto translator = Translator::load(model_dir);
     std::vector<std::string> sources;
-    for (const SentencePair& pair : test) sources.push_back(pair.source);
+    for (const AlignedPair& pair : test) sources.push_back(pair.source);
     TranslateOptions greedy;
     greedy.batch_size = 100;
     const std::vector<std::string> outputs = translator->translate(sources, greedy);

@@ -10,6 +10,7 @@
 #include "models/decoding/greedy.h"
 #include "models/registry.h"
 #include "models/seq2seq/special_tokens.h"
+#include "tensor/join.h"
 #include "tensor/reduce.h"
 #include "train/io/atomic_file.h"
 #include "train/io/safetensors.h"
@@ -241,6 +242,37 @@ AttentionMap Translator::attention_map(const std::string& sentence, int64_t max_
   map.steps = decoded.attention.squeeze(0).narrow(0, 0, T).contiguous();  // [T, layers, heads, S]
   for (int64_t id : source_ids) map.source_tokens.push_back(label(source_, id));
   map.translation = decode_target(generated);
+  return map;
+}
+
+AttentionMap Translator::forced_attention_map(const std::string& sentence,
+                                              const std::string& reference) {
+  const std::vector<int64_t> source_ids = encode_source(sentence);
+  if (source_ids.empty()) throw std::runtime_error("the sentence has no tokens");
+  std::vector<int64_t> target_ids =
+      target_.vocabulary.encode(target_.tokenizer->tokenize(reference));
+  if (target_ids.empty()) throw std::runtime_error("the reference has no tokens");
+  target_ids.push_back(special_tokens::eos);
+  const auto T = static_cast<int64_t>(target_ids.size());
+  if (T > config_->max_length)
+    throw std::runtime_error("the reference has " + std::to_string(T - 1) +
+                             " tokens; with <eos> the model reads at most " +
+                             std::to_string(config_->max_length));
+  NoGradGuard no_grad;
+  EvalModeGuard eval_mode(*model_);
+  std::unique_ptr<DecoderState> state = model_->start(model_->encode(padded_source({&source_ids})));
+  std::vector<Tensor> attention;  // per step [1, layers, heads, S]
+  int64_t previous = special_tokens::bos;  // y_0
+  for (int64_t next : target_ids) {
+    const Tensor input = Tensor::full({1}, static_cast<real>(previous));  // [1]
+    attention.push_back(model_->step(input, *state).attention);           // [1, layers, heads, S]
+    previous = next;  // the reference's token, whatever the logits preferred
+  }
+  AttentionMap map;
+  map.steps = stack(attention, 0).squeeze(1);  // [T, layers, heads, S]
+  for (int64_t id : target_ids) map.target_tokens.push_back(label(target_, id));
+  for (int64_t id : source_ids) map.source_tokens.push_back(label(source_, id));
+  map.translation = decode_target(target_ids);
   return map;
 }
 

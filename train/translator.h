@@ -91,6 +91,12 @@ class Translator {
   // Translates `sentence` greedily and keeps the cross-attention that produced each token, of
   // every layer and head. max_length 0: the model's LengthLimit.
   AttentionMap attention_map(const std::string& sentence, int64_t max_length = 0);
+  // The cross-attention of the model reading `reference` as its own output (teacher forcing):
+  // each step's input is the reference's previous token, not the model's choice, so row j is
+  // the attention that predicts reference token j (the last row <eos>'s) even where the model
+  // would translate differently. The map's translation is the reference. Throws when the
+  // reference has no tokens or, with <eos>, more than the model's max_length.
+  AttentionMap forced_attention_map(const std::string& sentence, const std::string& reference);
 
   // {"model": ..., "source": ..., "target": ..., "length_limit": ... (when learned)}
   Json to_json() const;

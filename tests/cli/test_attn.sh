@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The attn command end to end: train a micro model, translate with it, score it, draw its
-# attention, resume it; and bad input gives one clear line on stderr and a non-zero status.
+# attention, measure its attention against gold alignments, resume it; and bad input gives one
+# clear line on stderr and a non-zero status.
 # Usage: test_attn.sh path/to/attn
 set -euo pipefail
 attn="$1"
@@ -10,7 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # ---- help for every command ----
 "$attn" --help | grep -q "usage: attn <command>" || fail "attn --help"
-for command in train translate bleu attention; do
+for command in train translate bleu attention align dates; do
   "$attn" "$command" --help | grep -q "usage: attn $command" || fail "attn $command --help"
 done
 
@@ -59,6 +60,23 @@ for score in alibi location_aware:filters=2,width=3; do
   "$attn" translate --model "$dir/$score" --beam 2 < "$dir/valid.src" > "$dir/score.hyp"
   [ "$(wc -l < "$dir/score.hyp")" -eq 4 ] || fail "attn translate with --score $score"
 done
+
+# ---- attention as alignment: dates with gold links, a char model, attn align ----
+"$attn" dates --count 200 --seed 3 --out "$dir/dates.tsv" > /dev/null
+"$attn" dates --count 200 --seed 3 --out "$dir/dates_again.tsv" > /dev/null
+[ "$(wc -l < "$dir/dates.tsv")" -eq 200 ] || fail "attn dates: one pair a line"
+[ "$(awk -F'\t' 'NF != 3' "$dir/dates.tsv" | wc -l)" -eq 0 ] || fail "attn dates: three columns"
+cmp -s "$dir/dates.tsv" "$dir/dates_again.tsv" || fail "attn dates: the same seed, another file"
+"$attn" train --tsv "$dir/dates.tsv" --out "$dir/dates" --tokenizer char --preset micro --steps 5 \
+  --batch-tokens 256 --warmup 2 --threads 1 2> "$dir/dates.log" || { cat "$dir/dates.log"; fail "attn train on dates"; }
+head -20 "$dir/dates.tsv" > "$dir/dates_test.tsv"
+"$attn" align --model "$dir/dates" --data "$dir/dates_test.tsv" --json "$dir/align.json" \
+  --heatmap "$dir/align.svg" --line 3 --threads 1 > "$dir/align.txt" || fail "attn align"
+grep -q "^exact match (greedy decoding): [0-9.]*% ([0-9]* of 20)$" "$dir/align.txt" || fail "attn align: exact match"
+grep -Eq "^ +1 +mean +[0-9.]+ +[0-9.]+$" "$dir/align.txt" || fail "attn align: the head mean of layer 1"
+[ "$(grep -Ec "^ +[01] +[01] +[0-9.]+ +[0-9.]+$" "$dir/align.txt")" -eq 4 ] || fail "attn align: 2 layers x 2 heads"
+grep -q '"aligned_tokens":160' "$dir/align.json" || fail "attn align --json: 8 digits a date"
+grep -q 'stroke="#d62728"' "$dir/align.svg" || fail "attn align --heatmap: gold links outlined"
 
 # ---- resuming: a second run continues from the checkpoint ----
 "$attn" train --tsv "$dir/train.tsv" --out "$dir/model" --steps 50 --threads 1 2> "$dir/resume.log"
@@ -118,6 +136,12 @@ expect_error "--layer must be in 0..0 for this model, got 3" "$attn" attention -
 expect_error "--head must be in 0..1 for this model, got 5" "$attn" attention --model "$dir/model" --src "ein Hund" --out "$dir/x.svg" --head 5
 expect_error "--src is not valid UTF-8" "$attn" attention --model "$dir/model" --src "$(printf '\xff')" --out "$dir/x.svg"
 expect_error "$dir/empty.tsv holds no sentence pair to train on" sh -c ": > \"$dir/empty.tsv\"; \"$attn\" train --tsv \"$dir/empty.tsv\" --out \"$dir/e\""
+printf '21/11/26\t2026-11-21\t6-0 8-1\n' > "$dir/bad_links.tsv"
+expect_error "bad_links.tsv:1: link 8-1 points past the source's 8 characters" "$attn" align --model "$dir/dates" --data "$dir/bad_links.tsv"
+expect_error "the model's source tokenizer is word (a char model is needed)" "$attn" align --model "$dir/model" --data "$dir/dates_test.tsv"
+expect_error "--line must be in 1..20 for $dir/dates_test.tsv, got 21" "$attn" align --model "$dir/dates" --data "$dir/dates_test.tsv" --heatmap "$dir/x.svg" --line 21
+expect_error "--layer must be in 0..1 for this model, got 2" "$attn" align --model "$dir/dates" --data "$dir/dates_test.tsv" --heatmap "$dir/x.svg" --layer 2
+expect_error "--count must be in 1..1000000, got 0" "$attn" dates --count 0 --out "$dir/x.tsv"
 
 # ---- two trainers on one directory: the second is refused; a killed one leaves no lock ----
 "$attn" train --tsv "$dir/train.tsv" --out "$dir/busy" --preset micro --tokenizer word \

@@ -26,6 +26,8 @@ const std::vector<FuzzTarget>& fuzz_targets() {
        fuzz_corpus, seed_corpus},
       {"tokenizer", "a saved tokenizer and vocabulary (config.json's \"source\")",
        fuzz_tokenizer, seed_tokenizer},
+      {"aligned_corpus", "sentence pairs with gold alignments (Pharaoh links), for attn align",
+       fuzz_aligned_corpus, seed_aligned_corpus},
   };
   return table;
 }

@@ -48,6 +48,8 @@ void fuzz_corpus(const std::string& input);
 std::string seed_corpus();
 void fuzz_tokenizer(const std::string& input);
 std::string seed_tokenizer();
+void fuzz_aligned_corpus(const std::string& input);
+std::string seed_aligned_corpus();
 
 // A directory for this process's temporary files (created once, emptied by each target that
 // uses it).

@@ -18,8 +18,10 @@ using namespace attn;
 namespace {
 
 // Characters a..z on both sides, and an untrained micro model: its translations rarely reach
-// <eos>, so most of them run into their length limit, which is what this test is about.
-Translator untrained_translator() {
+// <eos>, so most of them run into their length limit, which is what the first test is about.
+// Untied from the output layer, its target embeddings no longer make <bos> the likeliest token,
+// so that its greedy output has real characters to read back.
+Translator untrained_translator(bool tie_output = true) {
   std::map<std::string, int64_t> counts;
   for (char c = 'a'; c <= 'z'; ++c) counts[std::string(1, c)] = 1;
   const auto tokenizer = std::make_shared<CharTokenizer>();
@@ -31,6 +33,7 @@ Translator untrained_translator() {
   config.encoder_layers = 1;
   config.decoder_layers = 1;
   config.seed = 5;
+  config.tie_output = tie_output;
   return Translator(config, side, side);
 }
 
@@ -103,4 +106,65 @@ TEST_CASE("translator: max_len 0 decodes up to the learned length limit, in tran
     CHECK(static_cast<int64_t>(map.target_tokens.size()) == limit.tokens(S));
   }
   CHECK(limit.tokens(3) == 23);  // "abc": the old rule stopped at 14
+}
+
+TEST_CASE(
+    "translator: teacher forcing on the model's own greedy output gives the greedy attention, "
+    "one row per reference token and <eos>") {
+  Translator translator = untrained_translator(/*tie_output=*/false);
+  const std::string sentence = "hello world";
+  const AttentionMap greedy = translator.attention_map(sentence);
+  // The greedy output up to its first special token (labelled <eos>, <unk>, ...).
+  std::string prefix;
+  for (const std::string& token : greedy.target_tokens) {
+    if (token.size() > 1) break;
+    prefix += token;
+  }
+  REQUIRE(prefix.size() >= 3);
+  const AttentionMap forced = translator.forced_attention_map(sentence, prefix);
+  const auto T = static_cast<int64_t>(prefix.size()) + 1;  // the reference and <eos>
+  CHECK(forced.translation == prefix);
+  CHECK(forced.target_tokens.back() == "<eos>");
+  CHECK(forced.source_tokens == greedy.source_tokens);
+  REQUIRE(forced.steps.shape() == Shape{T, 1, 2, static_cast<int64_t>(sentence.size())});
+  // Each step reads the same inputs as greedy decoding did (<bos>, then the prefix), so the
+  // attention is the same, up to the <eos> row, whose input is the prefix's last character.
+  const int64_t shared = std::min<int64_t>(T, greedy.steps.size(0));
+  const std::vector<real> a = forced.steps.narrow(0, 0, shared).contiguous().to_vector();
+  const std::vector<real> b = greedy.steps.narrow(0, 0, shared).contiguous().to_vector();
+  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(1e-5));
+  // Every row of every head is a distribution over the source.
+  const Tensor rows = forced.steps.reshape({-1, static_cast<int64_t>(sentence.size())});
+  for (int64_t r = 0; r < rows.size(0); ++r) {
+    double sum = 0;
+    for (int64_t s = 0; s < rows.size(1); ++s) sum += rows.at({r, s});
+    CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+  }
+}
+
+TEST_CASE(
+    "translator: under teacher forcing row j depends on the reference's first j tokens only") {
+  Translator translator = untrained_translator();
+  // Rows 0..3 read <bos> a b c in both; row 4 reads d in one and q in the other.
+  const Tensor first = translator.forced_attention_map("hello world", "abcdxy").steps;
+  const Tensor second = translator.forced_attention_map("hello world", "abcqzz").steps;
+  const auto rows = [](const Tensor& steps, int64_t begin, int64_t count) {
+    return steps.narrow(0, begin, count).contiguous().to_vector();
+  };
+  CHECK(rows(first, 0, 4) == rows(second, 0, 4));
+  CHECK(rows(first, 4, 1) != rows(second, 4, 1));
+}
+
+TEST_CASE(
+    "translator: teacher forcing refuses an empty reference and one longer than the model "
+    "reads") {
+  Translator translator = untrained_translator();
+  CHECK_THROWS_WITH(translator.forced_attention_map("abc", ""), "the reference has no tokens");
+  CHECK_THROWS_WITH(translator.forced_attention_map("", "abc"), "the sentence has no tokens");
+  const std::string long_reference(static_cast<size_t>(translator.config().max_length), 'a');
+  CHECK_THROWS_WITH(translator.forced_attention_map("abc", long_reference),
+                    ("the reference has " + std::to_string(long_reference.size()) +
+                     " tokens; with <eos> the model reads at most " +
+                     std::to_string(translator.config().max_length))
+                        .c_str());
 }

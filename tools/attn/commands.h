@@ -11,5 +11,7 @@ int train_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
 int bleu_command(const std::vector<std::string>& args);
 int attention_command(const std::vector<std::string>& args);
+int align_command(const std::vector<std::string>& args);
+int dates_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

@@ -4,6 +4,8 @@
 //   attn translate  --model DIR [--beam N] [--max-len N]      < sentences  > translations
 //   attn bleu       --ref FILE [--hyp FILE]
 //   attn attention  --model DIR --src "sentence" --out FILE.svg [--layer L] [--head H | --mean]
+//   attn align      --model DIR --data FILE [--json FILE] [--heatmap FILE.svg [--line N]]
+//   attn dates      --out FILE [--count N] [--seed S]
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -24,6 +26,8 @@ static const char* kUsage =
     "  translate   translate sentences from stdin to stdout, one per line\n"
     "  bleu        corpus BLEU of hypotheses against references (sacreBLEU's defaults)\n"
     "  attention   draw the cross-attention of one translation as an SVG heatmap\n"
+    "  align       score a model's cross-attention against gold alignments\n"
+    "  dates       write a date corpus with its gold alignment\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -32,14 +36,17 @@ int main(int argc, char** argv) {
       {"train", train_command},
       {"translate", translate_command},
       {"bleu", bleu_command},
-      {"attention", attention_command}};
+      {"attention", attention_command},
+      {"align", align_command},
+      {"dates", dates_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
-    std::cerr << "attn: unknown command '" << argv[1] << "' (train, translate, bleu, attention)\n";
+    std::cerr << "attn: unknown command '" << argv[1]
+              << "' (train, translate, bleu, attention, align, dates)\n";
     return 2;
   }
   try {

@@ -75,12 +75,18 @@ static std::vector<std::string> wrap_words(const std::string& text, double max_w
 // ---- heatmap ----------------------------------------------------------------------------------
 
 std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& row_labels,
-                        const std::vector<std::string>& column_labels, const std::string& title) {
+                        const std::vector<std::string>& column_labels, const std::string& title,
+                        const Alignment& outlined) {
   if (weights.ndim() != 2 || weights.size(0) != static_cast<int64_t>(row_labels.size()) ||
       weights.size(1) != static_cast<int64_t>(column_labels.size()))
     throw std::invalid_argument("heatmap_svg: weights " + to_string(weights.shape()) + " need " +
                                 std::to_string(row_labels.size()) + " row and " +
                                 std::to_string(column_labels.size()) + " column labels");
+  for (const AlignmentLink& link : outlined)
+    if (link.target < 0 || link.target >= weights.size(0) || link.source < 0 ||
+        link.source >= weights.size(1))
+      throw std::invalid_argument("heatmap_svg: outlined link " + to_pharaoh({link}) +
+                                  " is outside the weights " + to_string(weights.shape()));
   const double cell = 28;
   double left = 20, label_height = 0;
   for (const auto& label : row_labels) left = std::max(left, text_width(label) + 16);
@@ -127,6 +133,11 @@ std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& r
              format(": %.3f</title></rect>\n", w);
     }
   }
+  for (const AlignmentLink& link : outlined)  // drawn last, so that no cell covers them
+    svg += format("<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" ",
+                  left + cell * static_cast<double>(link.source) + 1.5,
+                  top + cell * static_cast<double>(link.target) + 1.5, cell - 3, cell - 3) +
+           "stroke=\"#d62728\" stroke-width=\"2\"/>\n";
   for (size_t s = 0; s < column_labels.size(); ++s) {
     const double x = left + cell * (static_cast<double>(s) + 0.6);
     svg += format("<text transform=\"translate(%.0f,%.0f) rotate(-45)\">", x, top - 6) +

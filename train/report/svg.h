@@ -3,19 +3,23 @@
 // heatmap_svg draws a [T, S] matrix of weights in [0, 1] as a grid of squares, darker for larger
 // weights: one row per generated target token (labels on the left), one column per source token
 // (labels on top). A good translation model's cross-attention shows the alignment: each target
-// token's row is dark over the source tokens it translates.
+// token's row is dark over the source tokens it translates. Cells can be outlined in red, to
+// show a gold alignment on top of the weights (`attn align --heatmap`).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "tensor/tensor.h"
+#include "train/io/pharaoh.h"
 
 namespace attn {
 
-// weights [T, S]; row_labels has T entries, column_labels S.
+// weights [T, S]; row_labels has T entries, column_labels S. Each link of `outlined` outlines
+// the cell (row link.target, column link.source); links outside the grid are an error.
 std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& row_labels,
-                        const std::vector<std::string>& column_labels, const std::string& title);
+                        const std::vector<std::string>& column_labels, const std::string& title,
+                        const Alignment& outlined = {});
 
 struct Series {
   std::string name;

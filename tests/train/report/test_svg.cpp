@@ -23,6 +23,21 @@ TEST_CASE("svg: a heatmap has one square per weight and escapes its labels") {
                     "heatmap_svg: weights [2,3] need 1 row and 1 column labels");
 }
 
+TEST_CASE("svg: a heatmap outlines the cells of the links it is given, and only cells it has") {
+  const Tensor weights = Tensor::from_vector({2, 3}, {0.9f, 0.1f, 0, 0, 0.2f, 0.8f});
+  const std::string plain = heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "");
+  CHECK(count(plain, "stroke=\"#d62728\"") == 0);
+  // Links 0-0 and 2-1: (row 0, column 0) and (row 1, column 2).
+  const std::string outlined =
+      heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{0, 0}, {2, 1}});
+  CHECK(count(outlined, "fill=\"none\" stroke=\"#d62728\"") == 2);
+  CHECK(count(outlined, "<rect x=") == 6 + 2);
+  CHECK_THROWS_WITH(heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{3, 0}}),
+                    "heatmap_svg: outlined link 3-0 is outside the weights [2,3]");
+  CHECK_THROWS_WITH(heatmap_svg(weights, {"2", "0"}, {"a", "b", "c"}, "", {{0, 2}}),
+                    "heatmap_svg: outlined link 0-2 is outside the weights [2,3]");
+}
+
 TEST_CASE("svg: a line chart draws every finite point of every series") {
   const std::string svg = line_chart_svg(
       {{"train", "#1f77b4", {1, 2, 3}, {4.0, 3.0, 2.5}}, {"valid", "#ff7f0e", {2}, {3.5}}},
