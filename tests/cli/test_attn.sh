@@ -39,6 +39,8 @@ done
 "$attn" bleu --ref "$dir/valid.ref" --hyp "$dir/valid.hyp" | grep -q "^BLEU = " || fail "attn bleu"
 "$attn" bleu --ref "$dir/valid.ref" < "$dir/valid.ref" | grep -q "^BLEU = 100.00 " ||
   fail "attn bleu of a file against itself is 100"
+"$attn" bleu --exact --ref "$dir/valid.ref" < "$dir/valid.ref" | grep -q "^exact match = 100.00% (" ||
+  fail "attn bleu --exact of a file against itself is 100%"
 "$attn" attention --model "$dir/model" --src "ein Hund läuft" --out "$dir/map.svg" > /dev/null
 head -c 4 "$dir/map.svg" | grep -q "<svg" || fail "attn attention wrote no SVG"
 grep -q '"length_limit":{"source_tokens":' "$dir/model/config.json" ||

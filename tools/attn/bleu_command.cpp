@@ -1,10 +1,12 @@
-// attn bleu: corpus BLEU of hypotheses (a file, or stdin) against references.
+// attn bleu: corpus BLEU of hypotheses (a file, or stdin) against references, and on request
+// the share of them equal to their reference.
 #include <iostream>
 
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
 #include "tools/attn/standard_input.h"
 #include "train/metrics/bleu.h"
+#include "train/metrics/exact_match.h"
 #include "train/data/corpus.h"
 
 namespace attn::cli {
@@ -14,7 +16,8 @@ static const char* kHelp =
     "\n"
     "Prints corpus BLEU as sacreBLEU computes it by default: 13a tokenization, case-sensitive,\n"
     "4-grams, exp smoothing, one reference per line.\n"
-    "  --lowercase   compare lowercased text (sacreBLEU's -lc)\n";
+    "  --lowercase   compare lowercased text (sacreBLEU's -lc)\n"
+    "  --exact       also print the share of lines equal to their reference, byte for byte\n";
 
 static std::string lowercase_ascii(std::string text) {
   for (char& c : text)
@@ -23,7 +26,7 @@ static std::string lowercase_ascii(std::string text) {
 }
 
 int bleu_command(const std::vector<std::string>& args) {
-  const Arguments a("bleu", args, {"ref", "hyp"}, {"help", "lowercase"});
+  const Arguments a("bleu", args, {"ref", "hyp"}, {"help", "lowercase", "exact"});
   if (a.has("help")) {
     std::cout << kHelp;
     return 0;
@@ -41,6 +44,7 @@ int bleu_command(const std::vector<std::string>& args) {
     for (auto& line : hypotheses) line = lowercase_ascii(line);
   }
   std::cout << to_string(corpus_bleu(hypotheses, references)) << "\n";
+  if (a.has("exact")) std::cout << to_string(exact_match(hypotheses, references)) << "\n";
   return 0;
 }
 
