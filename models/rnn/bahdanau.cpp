@@ -20,7 +20,7 @@ Variable BahdanauModel::decoder_step(const Variable& embedded_gates, const Varia
   // s_t = GRU([y_{t-1}; c_t], s_{t-1}); the embedding's share of the input gates came precomputed
   const Variable gates = embedded_gates + matmul(context, state.extra_weights);  // [N, G R]
   state.layers = decoder_.step(gates, state.layers);
-  return concat({state.layers.back().h, context, embedded}, 1);  // [N, R + M + E]
+  return concat({state.layers.back().h, context, embedded}, 1);  // [N, R + M + D]
 }
 
 }  // namespace attn

@@ -34,14 +34,14 @@ class BahdanauModel : public RnnSeq2Seq {
   explicit BahdanauModel(const RnnConfig& config);
 
  protected:
-  // s_{t-1} queries; the cell reads [y_{t-1}; c_t]; features [s_t; c_t; y_{t-1}] [N, R + M + E]
+  // s_{t-1} queries; the cell reads [y_{t-1}; c_t]; features [s_t; c_t; y_{t-1}] [N, R + M + D]
   Variable decoder_step(const Variable& embedded_gates, const Variable& embedded,
                         RnnState& state) override;
-  // [..., R + M + E] -> [..., V]
+  // [..., R + M + D] -> [..., V]
   Variable logits(const Variable& features) const override { return output_.forward(features); }
 
  private:
-  Linear output_;  // "output": W_out [V, R + M + E] and b [V]
+  Linear output_;  // "output": W_out [V, R + M + D] and b [V]
 };
 
 }  // namespace attn

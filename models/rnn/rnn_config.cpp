@@ -92,7 +92,7 @@ Settings RnnConfig::settings() {
       attention_setting,
       choice_setting("cell", cell, "recurrent cell",
                      {{"gru", CellKind::gru}, {"lstm", CellKind::lstm}}),
-      integer_setting("embedding", embedding, "word embedding width E", 1, 1 << 14),
+      integer_setting("embedding", embedding, "word embedding width D", 1, 1 << 14),
       integer_setting("hidden", hidden, "the decoder's state width R", 1, 1 << 14),
       integer_setting("encoder_hidden", encoder_hidden,
                       "each encoder direction's width (0: R / directions)", 0, 1 << 14),
@@ -104,7 +104,8 @@ Settings RnnConfig::settings() {
                      {{"global", WindowKind::global},
                       {"local-m", WindowKind::monotonic},
                       {"local-p", WindowKind::predictive}}),
-      integer_setting("window_size", window_size, "local window half-width D", 1, 1 << 12),
+      integer_setting("window_size", window_size, "local window half-width (Luong's D)", 1,
+                      1 << 12),
       flag_setting("input_feed", input_feed, "Luong's input feeding of h~_{t-1}"),
       choice_setting("initial_state", initial_state, "the decoder's first state",
                      {{"zero", InitialState::zero},
@@ -162,14 +163,14 @@ int64_t RnnConfig::parameter_count() const {
   // pass 2^63, which is only "too large".
   const double G = cell == CellKind::gru ? 3 : 4;
   auto cell_count = [G](double in, double out) { return G * out * (in + out) + 2 * G * out; };
-  const double E = static_cast<double>(embedding), R = static_cast<double>(hidden);
+  const double D = static_cast<double>(embedding), R = static_cast<double>(hidden);
   const double Re = static_cast<double>(encoder_width()), M = static_cast<double>(memory_width());
   const double K = static_cast<double>(directions());
   const double V_src = static_cast<double>(source_vocab), V = static_cast<double>(target_vocab);
   const double decoder_layers_count = static_cast<double>(decoder_layers);
 
-  double total = (V_src + V) * E;  // the two embedding tables
-  for (int64_t l = 0; l < encoder_layers; ++l) total += K * cell_count(l == 0 ? E : M, Re);
+  double total = (V_src + V) * D;  // the two embedding tables
+  for (int64_t l = 0; l < encoder_layers; ++l) total += K * cell_count(l == 0 ? D : M, Re);
   if (initial_state == InitialState::backward || initial_state == InitialState::last) {
     const double in = initial_state == InitialState::backward ? Re : M;
     total += in * decoder_layers_count * R + decoder_layers_count * R;  // W_s and its bias
@@ -180,10 +181,10 @@ int64_t RnnConfig::parameter_count() const {
   total += static_cast<double>(make_score_function(score, spec)->parameter_count());
   if (window == WindowKind::predictive) total += R * R + R;  // W_p, v_p
   const bool bahdanau = attention == RnnAttention::bahdanau;
-  const double first_input = bahdanau ? E + M : E + (input_feed ? R : 0);
+  const double first_input = bahdanau ? D + M : D + (input_feed ? R : 0);
   total += cell_count(first_input, R) + (decoder_layers_count - 1) * cell_count(R, R);
   if (bahdanau)
-    total += (R + M + E) * V + V;  // W_out [V, R + M + E] and its bias
+    total += (R + M + D) * V + V;  // W_out [V, R + M + D] and its bias
   else
     total += (M + R) * R + R * V + V;  // W_c [R, M + R]; W_s [V, R] and its bias
   return total >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(total);

@@ -11,13 +11,13 @@
 //   decoder layers     1                                   2
 //   query              s_{t-1}, before the step (§3.1)     h_t, after the step (§3.1)
 //   score              additive (App. A.1.2)               general (§3.1)
-//   window             global                              local-p, D = 10 (§3.2, their best)
+//   window             global                              local-p, half-width 10 (§3.2)
 //   input feeding      (c_t is the GRU's input anyway)     yes (§3.3)
 //   initial state      tanh(W_s <-h_1) (App. A.2.2)        the encoder's final states
 //
 // Luong et al. stacked 4 layers of 1000 units; 2 layers is this default's one departure, for toy
 // tasks on a laptop (--encoder-layers 4 --decoder-layers 4 restores it). Sizes come from the
-// presets (E embedding, R state width):  micro 16, 16   tiny 64, 128   small 128, 256
+// presets (D embedding, R state width):  micro 16, 16   tiny 64, 128   small 128, 256
 //                                        base 256, 512 (the size of the PyTorch tutorial's model)
 // A bidirectional encoder gives each direction R / 2 units unless --encoder-hidden says
 // otherwise, so the memory is R wide like the decoder's state, as OpenNMT-py's brnn does: every
@@ -51,7 +51,7 @@ enum class InitialState {
 struct RnnConfig : ModelConfig {
   RnnAttention attention = RnnAttention::bahdanau;  // whose decoder; sets the defaults below
   CellKind cell = CellKind::gru;                    // GRU (Cho et al. 2014) or LSTM
-  int64_t embedding = 128;                          // E, word embedding width
+  int64_t embedding = 128;                          // D, word embedding width
   int64_t hidden = 256;                             // R, the decoder's state width (Bahdanau: 1000)
   int64_t encoder_hidden = 0;              // each encoder direction's width; 0: R / directions
   int64_t encoder_layers = 1;              // stacked encoder layers
@@ -59,7 +59,7 @@ struct RnnConfig : ModelConfig {
   bool bidirectional = true;               // the encoder reads both ways (Bahdanau §3.2)
   std::string score = "additive";          // score function (nn/attention/registry.h)
   WindowKind window = WindowKind::global;  // Luong §3.2: local-m, local-p
-  int64_t window_size = 10;                // D: the window is [p_t - D, p_t + D] (Luong: 10)
+  int64_t window_size = 10;                // Luong's D: the window is [p_t - D, p_t + D]
   bool input_feed = false;                 // Luong §3.3: h~_{t-1} joins the next step's input
   InitialState initial_state = InitialState::backward;
   real dropout = 0.2;  // on embeddings, between layers and before the output

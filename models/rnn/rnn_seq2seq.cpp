@@ -100,7 +100,7 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, int64_t first_input)
 Memory RnnSeq2Seq::encode(const Source& source) {
   check(source.input.ndim() == 2, "rnn encode",
         "source must be [B, S] token ids, got " + to_string(source.input.shape()));
-  const Variable x = dropout_.forward(source_embedding_.forward(source.input));  // [B, S, E]
+  const Variable x = dropout_.forward(source_embedding_.forward(source.input));  // [B, S, D]
   const RecurrentOutput read = encoder_.forward(x, source.mask);
   Memory memory{read.outputs, source.mask, {}};  // [B, S, M], [B, S]
   for (const CellState& state : read.final) memory.final_states.push_back(state.h);  // [B, R_e]
@@ -154,8 +154,8 @@ std::unique_ptr<DecoderState> RnnSeq2Seq::start(const Memory& memory) {
   state->memory = {memory.states, memory.mask, {}};
   state->keys = attention_->prepare_keys(memory.states);  // once per source, not per step
   const RecurrentCell& first = decoder_.layer(0);
-  const int64_t E = config_.embedding, X = first.input_size() - E;
-  if (X > 0) state->extra_weights = transpose(narrow(first.weight_ih, 1, E, X), 0, 1);  // [X, G R]
+  const int64_t D = config_.embedding, X = first.input_size() - D;
+  if (X > 0) state->extra_weights = transpose(narrow(first.weight_ih, 1, D, X), 0, 1);  // [X, G R]
   if (config_.input_feed)
     state->feed = Variable(Tensor::zeros({memory.states.size(0), config_.hidden}));  // h~_0 = 0
   return state;
@@ -163,8 +163,8 @@ std::unique_ptr<DecoderState> RnnSeq2Seq::start(const Memory& memory) {
 
 Variable RnnSeq2Seq::embedded_gates(const Variable& embedded) const {
   const RecurrentCell& first = decoder_.layer(0);
-  const Variable w = narrow(first.weight_ih, 1, 0, config_.embedding);  // [G R, E]
-  return matmul(embedded, transpose(w, 0, 1)) + first.bias_ih;  // [..., E] @ [E, G R] -> [..., G R]
+  const Variable w = narrow(first.weight_ih, 1, 0, config_.embedding);  // [G R, D]
+  return matmul(embedded, transpose(w, 0, 1)) + first.bias_ih;  // [..., D] @ [D, G R] -> [..., G R]
 }
 
 AttentionResult RnnSeq2Seq::attend_memory(const Variable& query, RnnState& state) {
@@ -184,8 +184,8 @@ Step RnnSeq2Seq::step(const Tensor& tokens, DecoderState& decoder_state) {
   check(tokens.ndim() == 1 && N == state.memory.states.size(0), "rnn step",
         "tokens must be [N] with the state's N = " + std::to_string(state.memory.states.size(0)) +
             ", got " + to_string(tokens.shape()));
-  const Variable embedded = dropout_.forward(target_embedding_.forward(tokens));      // [N, E]
-  const Variable features = decoder_step(embedded_gates(embedded), embedded, state);  // [N, F]
+  const Variable embedded = dropout_.forward(target_embedding_.forward(tokens));      // [N, D]
+  const Variable features = decoder_step(embedded_gates(embedded), embedded, state);  // [N, O]
   state.position += 1;
   const int64_t S = state.weights.size(-1);
   return {logits(dropout_.forward(features)), state.weights.view({N, 1, 1, S})};  // [N, V]
@@ -197,14 +197,14 @@ Variable RnnSeq2Seq::forward(const Source& source, const Tensor& target_in) {
             to_string(target_in.shape()) + " and source " + to_string(source.input.shape()));
   const std::unique_ptr<DecoderState> started = start(encode(source));
   RnnState& state = static_cast<RnnState&>(*started);
-  const Variable embedded = dropout_.forward(target_embedding_.forward(target_in));  // [B, T, E]
+  const Variable embedded = dropout_.forward(target_embedding_.forward(target_in));  // [B, T, D]
   const Variable gates = embedded_gates(embedded);  // [B, T, G R]: one product for all steps
   std::vector<Variable> features;
   for (int64_t t = 0; t < target_in.size(1); ++t) {
-    features.push_back(decoder_step(step_of(gates, t), step_of(embedded, t), state));  // [B, F]
+    features.push_back(decoder_step(step_of(gates, t), step_of(embedded, t), state));  // [B, O]
     state.position += 1;
   }
-  return logits(dropout_.forward(stack(features, 1)));  // [B, T, F] -> [B, T, V]
+  return logits(dropout_.forward(stack(features, 1)));  // [B, T, O] -> [B, T, V]
 }
 
 }  // namespace attn

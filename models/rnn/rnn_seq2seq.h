@@ -11,10 +11,10 @@
 //   - start: s_0 from the encoder's final states, the memory's keys prepared once for the score;
 //   - forward (teacher forcing): the embedding's share of the first cell's input gates for all T
 //     steps as one product before the loop, then T decoder steps, then one output product over
-//     all steps' features [B, T, F] @ [F, V], rather than T small ones;
+//     all steps' features [B, T, O] @ [O, V], rather than T small ones;
 //   - step (decoding): the same decoder_step for one token.
-// Shapes: B batch, S source, T target length, E embedding width, R the decoder's state width,
-// M the memory's width, G gates per cell (GRU 3, LSTM 4), F the output features' width,
+// Shapes: B batch, S source, T target length, D embedding width, R the decoder's state width,
+// M the memory's width, G gates per cell (GRU 3, LSTM 4), O the output features' width,
 // V vocabulary, N rows being decoded.
 #pragma once
 
@@ -42,7 +42,7 @@ struct RnnState : DecoderState {
   AlignmentHistory history;       // earlier steps' weights, for scores that look back
   int64_t position = 0;           // target steps taken
   Tensor weights;                 // the last step's attention [N, S]
-  // W_ih[:, E:]^T [X, G R] of the first decoder cell: the weights of its input beyond the
+  // W_ih[:, D:]^T [X, G R] of the first decoder cell: the weights of its input beyond the
   // embedding (c_t or h~_{t-1}), sliced once per sequence rather than once per step
   Variable extra_weights;
   void reorder(const Tensor& rows) override;
@@ -63,15 +63,15 @@ class RnnSeq2Seq : public Seq2Seq {
   const RnnConfig& config() const { return config_; }
 
  protected:
-  // first_input: the width of the first decoder cell's input, E + whatever the model adds.
+  // first_input: the width of the first decoder cell's input, D + whatever the model adds.
   RnnSeq2Seq(const RnnConfig& config, int64_t first_input);
 
   // One target step: the embedding's share of the first cell's input gates [N, G R], the
-  // embedded token [N, E], the state -> the output's features [N, F]. Updates the state's
+  // embedded token [N, D], the state -> the output's features [N, O]. Updates the state's
   // layers, feed and weights.
   virtual Variable decoder_step(const Variable& embedded_gates, const Variable& embedded,
                                 RnnState& state) = 0;
-  // features [..., F] -> logits [..., V]
+  // features [..., O] -> logits [..., V]
   virtual Variable logits(const Variable& features) const = 0;
 
   // a_t and c_t for one query [N, R] over the state's memory -> context [N, M], weights [N, S]
@@ -90,7 +90,7 @@ class RnnSeq2Seq : public Seq2Seq {
  private:
   // The decoder's first states s_0, one per layer, from the encoder's (config.initial_state).
   std::vector<CellState> initial_states(const Memory& memory) const;
-  // embedded [..., E] -> the embedding's share of the first cell's input gates [..., G R]
+  // embedded [..., D] -> the embedding's share of the first cell's input gates [..., G R]
   Variable embedded_gates(const Variable& embedded) const;
 };
 

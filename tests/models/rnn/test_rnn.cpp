@@ -144,7 +144,7 @@ TEST_CASE("rnn: combinations that cannot work are refused with one line naming t
   CHECK_NOTHROW(wide.check());
 }
 
-TEST_CASE("rnn: presets micro, tiny, small and base set E and R") {
+TEST_CASE("rnn: presets micro, tiny, small and base set D and R") {
   RnnConfig config;
   const std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sizes = {
       {"micro", {16, 16}}, {"tiny", {64, 128}}, {"small", {128, 256}}, {"base", {256, 512}}};
