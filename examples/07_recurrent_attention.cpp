@@ -17,7 +17,7 @@
 // Run: build/examples/07_recurrent_attention [--score NAME] [--steps N] [--seed N]
 // Prints the loss as it trains, greedy predictions of fresh strings, the alignment of one as a
 // text heatmap, and last the token accuracy over 1000 fresh strings:
-// "recurrent attention, reverse task: token accuracy 99.8%".
+// "recurrent attention, reverse task: token accuracy 99.4%".
 #include "examples/toy_example.h"
 
 using namespace attn;
