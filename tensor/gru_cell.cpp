@@ -9,24 +9,11 @@
 #include <string>
 
 #include "tensor/error.h"
+#include "tensor/recurrent_kernel_util.h"
 #include "tensor/reduce.h"
 #include "tensor/thread_pool.h"
 
 namespace attn {
-
-namespace {
-
-// Throws unless t is defined and has exactly `shape`, naming the op and the operand.
-void check_shape(const std::string& op, const char* name, const Tensor& t, const Shape& shape) {
-  check(t.defined() && t.shape() == shape, op,
-        std::string(name) + " " + (t.defined() ? to_string(t.shape()) : "(undefined)") +
-            " must be " + to_string(shape));
-}
-
-// Rows per parallel chunk: about 16K elements, below which another thread costs more than it saves.
-int64_t rows_per_chunk(int64_t R) { return std::max<int64_t>(1, (int64_t{1} << 14) / R); }
-
-}  // namespace
 
 // ---- forward ----------------------------------------------------------------------------------
 
@@ -36,9 +23,9 @@ GruCellForward gru_cell_forward(const Tensor& x_gates_in, const Tensor& h_gates_
   check(h_in.defined() && h_in.ndim() == 2, op,
         "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)"));
   const int64_t B = h_in.size(0), R = h_in.size(1);
-  check_shape(op, "x_gates", x_gates_in, {B, 3 * R});
-  check_shape(op, "h_gates", h_gates_in, {B, 3 * R});
-  check_shape(op, "bias_hh", bias_hh_in, {3 * R});
+  check_operand_shape(op, "x_gates", x_gates_in, {B, 3 * R});
+  check_operand_shape(op, "h_gates", h_gates_in, {B, 3 * R});
+  check_operand_shape(op, "bias_hh", bias_hh_in, {3 * R});
 
   const Tensor x_gates = x_gates_in.contiguous(), h_gates = h_gates_in.contiguous();
   const Tensor bias_hh = bias_hh_in.contiguous(), h = h_in.contiguous();
@@ -64,8 +51,8 @@ GruCellBackward gru_cell_backward(const Tensor& grad_h_next_in, const Tensor& sa
   check(h_in.defined() && h_in.ndim() == 2, op,
         "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)"));
   const int64_t B = h_in.size(0), R = h_in.size(1);
-  check_shape(op, "grad_h_next", grad_h_next_in, {B, R});
-  check_shape(op, "saved", saved_in, {B, kGruSavedGates * R});
+  check_operand_shape(op, "grad_h_next", grad_h_next_in, {B, R});
+  check_operand_shape(op, "saved", saved_in, {B, kGruSavedGates * R});
 
   const Tensor grad_h_next = grad_h_next_in.contiguous(), saved = saved_in.contiguous();
   const Tensor h = h_in.contiguous();

@@ -9,24 +9,11 @@
 #include <string>
 
 #include "tensor/error.h"
+#include "tensor/recurrent_kernel_util.h"
 #include "tensor/reduce.h"
 #include "tensor/thread_pool.h"
 
 namespace attn {
-
-namespace {
-
-// Throws unless t is defined and has exactly `shape`, naming the op and the operand.
-void check_shape(const std::string& op, const char* name, const Tensor& t, const Shape& shape) {
-  check(t.defined() && t.shape() == shape, op,
-        std::string(name) + " " + (t.defined() ? to_string(t.shape()) : "(undefined)") +
-            " must be " + to_string(shape));
-}
-
-// Rows per parallel chunk: about 16K elements, below which another thread costs more than it saves.
-int64_t rows_per_chunk(int64_t R) { return std::max<int64_t>(1, (int64_t{1} << 14) / R); }
-
-}  // namespace
 
 // ---- forward ----------------------------------------------------------------------------------
 
@@ -36,9 +23,9 @@ LstmCellForward lstm_cell_forward(const Tensor& x_gates_in, const Tensor& h_gate
   check(c_in.defined() && c_in.ndim() == 2, op,
         "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)"));
   const int64_t B = c_in.size(0), R = c_in.size(1);
-  check_shape(op, "x_gates", x_gates_in, {B, 4 * R});
-  check_shape(op, "h_gates", h_gates_in, {B, 4 * R});
-  check_shape(op, "bias_hh", bias_hh_in, {4 * R});
+  check_operand_shape(op, "x_gates", x_gates_in, {B, 4 * R});
+  check_operand_shape(op, "h_gates", h_gates_in, {B, 4 * R});
+  check_operand_shape(op, "bias_hh", bias_hh_in, {4 * R});
 
   const Tensor x_gates = x_gates_in.contiguous(), h_gates = h_gates_in.contiguous();
   const Tensor bias_hh = bias_hh_in.contiguous(), c = c_in.contiguous();
@@ -65,8 +52,8 @@ LstmCellBackward lstm_cell_backward(const Tensor& grad_state_in, const Tensor& s
   check(c_in.defined() && c_in.ndim() == 2, op,
         "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)"));
   const int64_t B = c_in.size(0), R = c_in.size(1);
-  check_shape(op, "grad_state", grad_state_in, {2, B, R});
-  check_shape(op, "saved", saved_in, {B, kLstmSavedGates * R});
+  check_operand_shape(op, "grad_state", grad_state_in, {2, B, R});
+  check_operand_shape(op, "saved", saved_in, {B, kLstmSavedGates * R});
 
   const Tensor grad_state = grad_state_in.contiguous(), saved = saved_in.contiguous();
   const Tensor c = c_in.contiguous();

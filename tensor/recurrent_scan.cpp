@@ -19,6 +19,7 @@
 #include "tensor/gru_cell.h"
 #include "tensor/lstm_cell.h"
 #include "tensor/matmul.h"
+#include "tensor/recurrent_kernel_util.h"
 #include "tensor/reduce.h"
 #include "tensor/thread_pool.h"
 
@@ -32,9 +33,6 @@ namespace {
 int64_t saved_count(CellKind kind) {
   return kind == CellKind::gru ? kGruSavedGates : kLstmSavedGates;
 }
-
-// Rows per parallel chunk: about 16K elements, below which another thread costs more than it saves.
-int64_t rows_per_chunk(int64_t R) { return std::max<int64_t>(1, (int64_t{1} << 14) / R); }
 
 // The sizes every part of the scan agrees on, read off the operands and checked once.
 struct ScanShape {
@@ -69,12 +67,6 @@ ScanShape scan_shape(const std::string& op, CellKind kind, int64_t B, int64_t T,
   return s;
 }
 
-void check_shape(const std::string& op, const char* name, const Tensor& t, const Shape& shape) {
-  check(t.defined() && t.shape() == shape, op,
-        std::string(name) + " " + (t.defined() ? to_string(t.shape()) : "(undefined)") +
-            " must be " + to_string(shape));
-}
-
 void copy_row(const real* from, real* to, int64_t R) { std::memcpy(to, from, R * sizeof(real)); }
 
 }  // namespace
@@ -92,9 +84,9 @@ RecurrentScanForward recurrent_scan_forward(CellKind kind, const Tensor& x_gates
   const ScanShape s =
       scan_shape(op, kind, x_gates_in.size(0), x_gates_in.size(1), weight_hh, lengths, reverse);
   const int64_t B = s.B, T = s.T, R = s.R, GR = s.G * s.R, C = s.C, W = s.W, S = s.S;
-  check_shape(op, "x_gates", x_gates_in, {B, T, GR});
-  check_shape(op, "bias_hh", bias_hh_in, {GR});
-  check_shape(op, "initial state", initial, {C, B, R});
+  check_operand_shape(op, "x_gates", x_gates_in, {B, T, GR});
+  check_operand_shape(op, "bias_hh", bias_hh_in, {GR});
+  check_operand_shape(op, "initial state", initial, {C, B, R});
 
   const Tensor x_gates = x_gates_in.contiguous(), bias_hh = bias_hh_in.contiguous();
   RecurrentScanForward out{Tensor::zeros({C, B, T + 1, R}), Tensor::empty({C, S + 1, B, R}),
@@ -158,9 +150,9 @@ RecurrentScanBackward recurrent_scan_backward(CellKind kind, const Tensor& grad_
   const ScanShape s = scan_shape(op, kind, grad_y_in.size(1), grad_y_in.size(2) - 1, weight_hh,
                                  lengths, reverse);
   const int64_t B = s.B, T = s.T, R = s.R, GR = s.G * s.R, C = s.C, W = s.W, S = s.S;
-  check_shape(op, "grad_y", grad_y_in, {C, B, T + 1, R});
-  check_shape(op, "states", states_in, {C, S + 1, B, R});
-  check_shape(op, "gates", gates_in, {S, B, W * R});
+  check_operand_shape(op, "grad_y", grad_y_in, {C, B, T + 1, R});
+  check_operand_shape(op, "states", states_in, {C, S + 1, B, R});
+  check_operand_shape(op, "gates", gates_in, {S, B, W * R});
 
   const Tensor grad_y = grad_y_in.contiguous(), states = states_in.contiguous();
   const Tensor gates = gates_in.contiguous();
