@@ -1,3 +1,4 @@
+// Exact match (see exact_match.h): a line counts when every byte equals its reference.
 #include "train/metrics/exact_match.h"
 
 #include <cstdio>

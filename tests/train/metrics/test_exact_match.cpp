@@ -1,3 +1,5 @@
+// Exact match: the share of hypotheses equal to their reference byte for byte (SCAN's yardstick,
+// Lake & Baroni 2018, §3), checked on lines that differ by one action, a space or case.
 #include <doctest/doctest.h>
 
 #include "train/metrics/exact_match.h"
