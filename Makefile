@@ -18,7 +18,7 @@ BUILD  ?= build
 FLAGS  ?=
 
 FUZZ_BUDGET  ?= 60
-FUZZ_TARGETS ?= json safetensors model_directory checkpoint corpus tokenizer aligned_corpus
+FUZZ_TARGETS ?= json safetensors model_directory checkpoint corpus tokenizer aligned_corpus babi
 
 .PHONY: demo test check build fuzz tools-installed doctest-installed clean
 

@@ -28,6 +28,8 @@ const std::vector<FuzzTarget>& fuzz_targets() {
        fuzz_tokenizer, seed_tokenizer},
       {"aligned_corpus", "sentence pairs with gold alignments (Pharaoh links), for attn align",
        fuzz_aligned_corpus, seed_aligned_corpus},
+      {"babi", "a bAbI task file: stories, questions, answers and supporting facts", fuzz_babi,
+       seed_babi},
   };
   return table;
 }

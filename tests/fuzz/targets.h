@@ -50,6 +50,8 @@ void fuzz_tokenizer(const std::string& input);
 std::string seed_tokenizer();
 void fuzz_aligned_corpus(const std::string& input);
 std::string seed_aligned_corpus();
+void fuzz_babi(const std::string& input);
+std::string seed_babi();
 
 // A directory for this process's temporary files (created once, emptied by each target that
 // uses it).
