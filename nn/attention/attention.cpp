@@ -5,6 +5,7 @@
 //   E = masked_fill(E, mask == 0, -inf)          exp(-inf) = 0: masked keys get exactly 0 weight
 //                                                (mask: the caller's and the score's own, joined)
 //   A = reweight(softmax(E, over s))             a fully masked row gives zeros, not 0/0
+//     or A = reweight(E), masked scores 0        without the softmax (linear start)
 //   C = dropout(A) @ V                           [..., T, Ev]
 // Backward needs nothing special: masked_fill sends no gradient to the filled scores, and the
 // softmax backward dx = y * (g - <g, y>) is 0 wherever y is 0, fully masked rows included.
@@ -72,7 +73,7 @@ void check_shapes(const Variable& queries, const Variable& keys, const Variable&
 
 // Scores, mask, softmax and reweight for the given query rows: queries [..., R, Eq] -> [..., R, S].
 Variable weights_for(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                     const ScoreContext& context) {
+                     const ScoreContext& context, bool use_softmax) {
   Shape expected = queries.shape();
   expected.back() = keys.size(-2);
   Variable scores = score.scores(queries, keys, context);  // [..., R, S]
@@ -84,6 +85,10 @@ Variable weights_for(ScoreFunction& score, const Variable& queries, const Variab
   Tensor mask = context.mask;
   const Tensor own = score.restrict_keys(queries, keys, context);
   if (own.defined()) mask = mask.defined() ? combine_masks(mask, own) : own;
+  if (!use_softmax) {
+    if (mask.defined()) scores = masked_fill(scores, eq(mask, Tensor::scalar(0)), 0);
+    return score.reweight(scores, queries, context);  // [..., R, S]
+  }
   if (mask.defined()) scores = masked_fill(scores, eq(mask, Tensor::scalar(0)), kMinusInf);
   return score.reweight(softmax(scores, -1), queries, context);  // [..., R, S]
 }
@@ -96,7 +101,8 @@ Tensor mask_row(const Tensor& mask, int64_t t) {
 
 // A looking-back score's weights, one query row after another: [..., T, S].
 Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                            const ScoreContext& context, AlignmentHistory& history) {
+                            const ScoreContext& context, AlignmentHistory& history,
+                            bool use_softmax) {
   const int64_t T = queries.size(-2), S = keys.size(-2);
   std::vector<Variable> rows;
   for (int64_t t = 0; t < T; ++t) {
@@ -106,7 +112,7 @@ Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const
     row.mask = mask_row(context.mask, t);
     row.history = &history;
     const Variable weights =
-        weights_for(score, narrow(queries, -2, t, 1), keys, row);  // [..., 1, S]
+        weights_for(score, narrow(queries, -2, t, 1), keys, row, use_softmax);  // [..., 1, S]
     history.append(weights);
     rows.push_back(weights);
   }
@@ -135,9 +141,9 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
   if (score.uses_history()) {
     AlignmentHistory fresh;
     weights = weights_row_by_row(score, queries, keys, context,
-                                 options.history ? *options.history : fresh);
+                                 options.history ? *options.history : fresh, options.softmax);
   } else {
-    weights = weights_for(score, queries, keys, context);
+    weights = weights_for(score, queries, keys, context, options.softmax);
   }
   const Variable kept = options.dropout ? options.dropout->forward(weights) : weights;
   const Variable context_vectors =

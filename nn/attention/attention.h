@@ -3,7 +3,7 @@
 // Every attention mechanism is the same fixed plumbing around a pluggable score function:
 //   E = score(Q, K)                        [..., T, S]   one file per variant (scores/)
 //   E[..., t, s] = -inf where mask == 0    the ONE place where a mask becomes -inf
-//   A = softmax(E) over s                  [..., T, S]   each row sums to 1
+//   A = softmax(E) over s                  [..., T, S]   each row sums to 1 (or A = E, below)
 //   A = reweight(A)                        [..., T, S]   a score's optional step after it
 //   C = dropout(A) V                       [..., T, S] @ [..., S, Ev] -> [..., T, Ev]
 // With the scaled dot score this is Vaswani et al. 2017, §3.2.1:
@@ -16,6 +16,11 @@
 // (tensor2tensor) and in most since. A query row whose keys are all masked has no probability
 // to share: softmax gives it all-zero weights (tensor/softmax.h), so its context is 0 and no
 // NaN reaches the values or the gradients.
+//
+// Without the softmax (AttentionOptions::softmax = false) the weights are the scores themselves,
+// masked keys 0: the "linear start" of end-to-end memory networks (Sukhbaatar et al. 2015, §4.2),
+// which trains the first epochs so, because the softmax's small gradients at initialisation
+// leave some tasks stuck in a poor local minimum.
 //
 // A score that uses_history() sees the alignment of the query before: attention then walks the
 // T queries one by one, appending each row's weights to the history. Given a history that
@@ -41,6 +46,7 @@ struct AttentionOptions {
   int64_t key_offset = 0;    // absolute position of key 0
   AlignmentHistory* history = nullptr;  // kept between calls; nullptr: a fresh one for this call
   const Dropout* dropout = nullptr;     // on the weights; nullptr: none
+  bool softmax = true;                  // false: A = E, masked scores 0 (linear start)
 };
 
 // queries [..., T, Eq]; keys [..., S, *] as score.prepare_keys() returned them (prepare once per
