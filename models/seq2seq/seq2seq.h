@@ -32,8 +32,9 @@ namespace attn {
 
 // A batch of sources as the encoder reads them.
 struct Source {
-  Tensor input;  // token ids [B, S] | frames [B, S, F] | images [B, C, H, W]
+  Tensor input;  // token ids [B, S] | frames [B, S, F] | images [B, C, H, W] | story [B, S, J]
   Tensor mask;   // [B, S]: 1 = a real position, 0 = padding; undefined: every position is real
+  Tensor query{};  // a question about the source, [B, J] word ids (memory networks); else undefined
   int64_t batch() const { return input.size(0); }
 };
 
