@@ -60,7 +60,7 @@ Json TrainingState::to_json() const {
   json["epoch"] = Json(epoch);
   json["batch_in_epoch"] = Json(batch_in_epoch);
   json["epoch_generator"] = generator_to_json(epoch_generator);
-  json["best_bleu"] = Json(best_bleu);
+  json["best_score"] = Json(best_score);
   json["best_loss"] = Json(best_loss);
   json["elapsed_seconds"] = Json(elapsed_seconds);
   json["target_tokens"] = Json(target_tokens);
@@ -75,7 +75,8 @@ TrainingState TrainingState::from_json(const Json& json) {
   state.epoch = whole(json, "epoch", 0);
   state.batch_in_epoch = whole(json, "batch_in_epoch", 0);
   state.epoch_generator = generator_from_json(json.at("epoch_generator"), "epoch_generator");
-  state.best_bleu = number(json, "best_bleu", -1, 100);
+  // Checkpoints written before the score was general called it best_bleu.
+  state.best_score = number(json, json.contains("best_bleu") ? "best_bleu" : "best_score", -1, 100);
   state.best_loss = number(json, "best_loss", -1, std::numeric_limits<double>::max());
   state.elapsed_seconds = number(json, "elapsed_seconds", 0, std::numeric_limits<double>::max());
   state.target_tokens = whole(json, "target_tokens", 0);

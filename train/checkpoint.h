@@ -26,7 +26,7 @@ struct TrainingState {
   int64_t epoch = 0;                   // current pass over the data, from 0
   int64_t batch_in_epoch = 0;          // batches of this epoch already trained on
   std::array<uint64_t, 4> epoch_generator{};  // data-order generator at the start of this epoch
-  double best_bleu = -1;               // best validation BLEU so far (-1: none yet)
+  double best_score = -1;              // best validation score (BLEU, ...) so far (-1: none yet)
   double best_loss = -1;               // best validation loss so far (-1: none yet)
   double elapsed_seconds = 0;          // training time over all runs
   int64_t target_tokens = 0;           // target tokens trained on over all runs

@@ -1,6 +1,7 @@
 // Progress lines, metrics.jsonl and the loss chart (see progress.h).
 #include "train/progress.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -36,16 +37,22 @@ static double number_or_inf(const Json& value) {
   return value.is_null() ? std::numeric_limits<double>::infinity() : value.as_number();
 }
 
-static std::string eval_json(const EvalRecord& r) {
+static std::string lower_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+static std::string eval_json(const EvalRecord& r, const std::string& score_key) {
   Json json;
   json["step"] = Json(r.step);
   json["valid_loss"] = finite_or_null(r.loss);
   json["valid_ppl"] = finite_or_null(std::exp(r.loss));  // overflows to inf past a loss of ~710
-  json["valid_bleu"] = Json(r.bleu);
+  json[score_key] = Json(r.score);
   return json.dump();
 }
 
-MetricsLog::MetricsLog(const std::string& dir, int64_t resume_step) : dir_(dir) {
+MetricsLog::MetricsLog(const std::string& dir, int64_t resume_step, const std::string& score_name)
+    : dir_(dir), score_key_("valid_" + lower_case(score_name)) {
   const std::string path = dir + "/metrics.jsonl";
   std::vector<std::string> lines;
   if (std::filesystem::exists(path)) {
@@ -66,7 +73,7 @@ MetricsLog::MetricsLog(const std::string& dir, int64_t resume_step) : dir_(dir) 
     if (json.at("step").as_int() > resume_step) continue;
     if (json.contains("valid_loss"))
       evals_.push_back({json.at("step").as_int(), number_or_inf(json.at("valid_loss")),
-                        json.at("valid_bleu").as_number()});
+                        json.at(score_key_).as_number()});
     else
       steps_.push_back({json.at("step").as_int(), json.at("epoch").as_int(),
                         json.at("loss").as_number(), json.at("learning_rate").as_number(),
@@ -90,7 +97,7 @@ void MetricsLog::add_step(const StepRecord& record) {
 
 void MetricsLog::add_eval(const EvalRecord& record) {
   evals_.push_back(record);
-  append(eval_json(record));
+  append(eval_json(record, score_key_));
 }
 
 void MetricsLog::write_chart() const {
@@ -127,7 +134,8 @@ Progress::Progress(std::ostream& out, const LoopOptions& options)
       log_interval_(std::max<int64_t>(1, options.log_interval)),
       total_steps_(options.steps),
       minutes_(options.minutes),
-      epochs_(options.epochs) {}
+      epochs_(options.epochs),
+      score_name_(options.score_name) {}
 
 void Progress::step_line(const TrainingState& state, size_t batches_per_epoch, double loss,
                          double learning_rate, double tokens_per_second, double elapsed_seconds,
@@ -163,8 +171,9 @@ void Progress::step_line(const TrainingState& state, size_t batches_per_epoch, d
 
 void Progress::eval_line(const EvalRecord& record) {
   char text[160];
-  std::snprintf(text, sizeof(text), "validation at step %lld: loss %.4f | perplexity %.2f | BLEU %.2f",
-                (long long)record.step, record.loss, std::exp(record.loss), record.bleu);
+  std::snprintf(text, sizeof(text), "validation at step %lld: loss %.4f | perplexity %.2f | %s %.2f",
+                (long long)record.step, record.loss, std::exp(record.loss), score_name_.c_str(),
+                record.score);
   out_ << (live_ ? "\r\033[K" : "") << text << "\n";
 }
 

@@ -26,7 +26,8 @@ struct StepRecord {
 class MetricsLog {
  public:
   // Opens DIR/metrics.jsonl, keeping only the records up to `resume_step`.
-  MetricsLog(const std::string& dir, int64_t resume_step);
+  // score_name: what the validation score is ("BLEU"), its key "valid_bleu".
+  MetricsLog(const std::string& dir, int64_t resume_step, const std::string& score_name);
   void add_step(const StepRecord& record);
   void add_eval(const EvalRecord& record);
   // DIR/loss.svg: training loss (averaged over 50-step windows) and validation loss by step.
@@ -35,6 +36,7 @@ class MetricsLog {
  private:
   void append(const std::string& line);
   std::string dir_;
+  std::string score_key_;  // "valid_bleu"
   std::vector<StepRecord> steps_;
   std::vector<EvalRecord> evals_;
 };
@@ -55,6 +57,7 @@ class Progress {
   int64_t total_steps_;   // 0: unknown
   double minutes_;        // 0: no time budget
   int64_t epochs_;        // 0: no epoch budget
+  std::string score_name_;  // "BLEU"
   double loss_sum_ = 0;   // since the last log line
   int64_t loss_count_ = 0;
   double last_draw_ = -1;  // elapsed seconds at the last live redraw

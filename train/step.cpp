@@ -42,7 +42,10 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
     result.problem = "the loss is " + std::to_string(result.loss);
     return result;
   }
-  loss.backward();
+  if (options.summed_loss)
+    (loss * static_cast<real>(batch.target_tokens)).backward();
+  else
+    loss.backward();
   const double norm = gradient_norm(optimizer.parameters());
   if (!std::isfinite(norm)) {
     result.applied = false;

@@ -33,6 +33,10 @@ Variable sequence_loss(const Variable& logits, const Tensor& target_out, real la
 struct StepOptions {
   real label_smoothing = 0.1;  // e_ls, Vaswani et al. §5.4
   real clip_norm = 1;          // the gradients' global norm at most this (0: no clipping)
+  // Differentiate the loss summed over the batch's target tokens instead of their mean: the
+  // memory networks' reference code does, and its learning rate (0.01) and clipping (40) are
+  // for summed gradients. The loss reported stays the mean.
+  bool summed_loss = false;
 };
 
 struct StepResult {

@@ -278,7 +278,7 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
     EvalRecord record{step, -1, -1};
     if (valid_examples.examples().empty()) return record;
     record.loss = mean_loss(model, valid_examples);
-    record.bleu = validation_bleu(*translator, valid, run.valid_bleu_max);
+    record.score = validation_bleu(*translator, valid, run.valid_bleu_max);
     return record;
   };
   LoopOptions loop;

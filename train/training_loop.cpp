@@ -52,7 +52,11 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
   const std::string checkpoint_path = dir + "/checkpoint.safetensors";
   const std::string weights_path = dir + "/model.safetensors";
 
-  Adam optimizer(model.named_parameters(), AdamOptions::transformer_paper());
+  const std::unique_ptr<Optimizer> owned_optimizer =
+      options.optimizer ? options.optimizer(model.named_parameters())
+                        : std::make_unique<Adam>(model.named_parameters(),
+                                                 AdamOptions::transformer_paper());
+  Optimizer& optimizer = *owned_optimizer;
   TrainingState state;
   if (std::filesystem::exists(checkpoint_path)) {
     state = load_checkpoint(checkpoint_path, model, optimizer);
@@ -61,7 +65,7 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
     state.epoch_generator = Generator(options.seed).state();
   }
 
-  MetricsLog metrics(dir, state.step);
+  MetricsLog metrics(dir, state.step, options.score_name);
   Progress progress(log, options);
   const Clock::time_point start = Clock::now();
   double training_seconds = 0;
@@ -80,10 +84,11 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
                                  " is not finite; nothing was saved, the last checkpoint in " +
                                  dir + " is the last good state");
     if (record.loss >= 0) {
-      const bool better = record.bleu > state.best_bleu ||
-                          (record.bleu == state.best_bleu && record.loss < state.best_loss);
+      const bool better = record.score > state.best_score ||
+                          (record.score == state.best_score &&
+                           (state.best_loss < 0 || record.loss < state.best_loss));
       if (better) {
-        state.best_bleu = record.bleu;
+        state.best_score = record.score;
         state.best_loss = record.loss;
         save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
       }
@@ -154,13 +159,13 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
 
   TrainResult result;
   result.steps = state.step;
-  result.best_bleu = state.best_bleu;
+  result.best_score = state.best_score;
   result.best_loss = state.best_loss;
   result.seconds = seconds_since(start);
   result.tokens_per_second = static_cast<double>(run_tokens) / std::max(result.seconds, 1e-9);
   log << "done: step " << state.step << ", " << static_cast<int64_t>(result.tokens_per_second)
       << " target tokens/s";
-  if (state.best_bleu >= 0) log << ", best validation BLEU " << state.best_bleu;
+  if (state.best_score >= 0) log << ", best validation " << options.score_name << " " << state.best_score;
   log << "\n";
   return result;
 }

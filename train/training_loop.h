@@ -3,9 +3,11 @@
 //
 //   per epoch: the data's batches, in an order drawn from a seeded generator
 //   per batch: the shared training step (step.h): teacher-forced loss, backward, clipping, the
-//              schedule's learning rate, an Adam step (Vaswani et al. 2017, §5.3 settings)
+//              schedule's learning rate, an optimiser step (Adam with Vaswani et al. 2017, §5.3
+//              settings, unless the caller chooses another)
 //   every eval_interval steps, and at the end: evaluate (validation loss and a score), keep the
-//              best weights in DIR/model.safetensors, write DIR/checkpoint.safetensors
+//              best weights (highest score; without one, lowest loss) in DIR/model.safetensors,
+//              write DIR/checkpoint.safetensors
 //   stop at the first of: `steps` optimiser steps, `epochs` passes, `minutes` of training
 //
 // A directory that already holds a checkpoint is resumed exactly: same batches, same dropout
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 #include "models/seq2seq/seq2seq.h"
@@ -30,12 +33,15 @@
 
 namespace attn {
 
-// One validation: loss per target token and a score (BLEU), -1 where there is none.
+// One validation: loss per target token and a score, -1 where there is none.
 struct EvalRecord {
   int64_t step = 0;
-  double loss = -1;  // validation cross-entropy per token (-1: none)
-  double bleu = -1;  // validation BLEU (-1: none)
+  double loss = -1;   // validation cross-entropy per token (-1: none)
+  double score = -1;  // higher is better, 0..100: BLEU, or bAbI's accuracy (-1: none)
 };
+
+// The optimiser a run trains with, made for the model's parameters.
+using MakeOptimizer = std::function<std::unique_ptr<Optimizer>(NamedParameters parameters)>;
 
 // Validates the model at `step`; a record with loss -1 means there is no validation data (the
 // latest weights are then kept as the best).
@@ -52,11 +58,13 @@ struct LoopOptions {
   StepOptions step;              // label smoothing, clipping
   uint64_t seed = 1;             // the data order's generator
   int64_t max_bad_steps = 5;     // steps in a row whose loss or gradient is not finite: stop
+  MakeOptimizer optimizer;       // empty: Adam with the Transformer paper's settings
+  std::string score_name = "BLEU";  // what EvalRecord::score is: logs, metrics ("valid_bleu")
 };
 
 struct TrainResult {
   int64_t steps = 0;
-  double best_bleu = -1;
+  double best_score = -1;
   double best_loss = -1;
   double seconds = 0;            // training time of this run
   double tokens_per_second = 0;  // target tokens per second over this run

@@ -275,7 +275,7 @@ TEST_CASE(
     "null, not a crash") {
   const std::string dir = temporary_dir("metrics_inf");
   {
-    MetricsLog metrics(dir, 0);
+    MetricsLog metrics(dir, 0, "BLEU");
     metrics.add_eval({1, 800.0, 0.0});  // exp(800) overflows a double
     metrics.add_eval({2, std::numeric_limits<double>::infinity(), 0.0});
     metrics.write_chart();
@@ -287,7 +287,7 @@ TEST_CASE(
   CHECK(Json::parse(first).at("valid_ppl").is_null());
   CHECK(Json::parse(first).at("valid_loss").as_number() == 800);
   CHECK(Json::parse(second).at("valid_loss").is_null());
-  MetricsLog reread(dir, 2);  // reads null back as infinity
+  MetricsLog reread(dir, 2, "BLEU");  // reads null back as infinity
   std::ostringstream out;
   LoopOptions options;
   Progress(out, options).eval_line({1, 800.0, 0.0});

@@ -47,6 +47,20 @@ real NoamSchedule::learning_rate(int64_t step) const {
 
 // ---- applying a schedule ----------------------------------------------------------------------
 
+// ---- step decay -------------------------------------------------------------------------------
+
+StepDecaySchedule::StepDecaySchedule(real learning_rate, int64_t every, real factor)
+    : learning_rate_(learning_rate), every_(every), factor_(factor) {
+  check(every > 0, "StepDecaySchedule", "decays every " + std::to_string(every) +
+                                            " steps; it must be at least 1");
+}
+
+real StepDecaySchedule::learning_rate(int64_t step) const {
+  check_step(step);
+  const int64_t decays = (step - 1) / every_;
+  return static_cast<real>(learning_rate_ * std::pow(static_cast<double>(factor_), decays));
+}
+
 void apply(const Schedule& schedule, Optimizer& optimizer, int64_t step) {
   optimizer.set_learning_rate(schedule.learning_rate(step));
 }

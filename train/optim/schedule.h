@@ -6,6 +6,8 @@
 //   The second term wins while step < warmup: lr rises linearly from ~0. The first wins after:
 //   lr decays as 1/sqrt(step). They meet at step == warmup, the peak:
 //     lr(warmup) = factor * d_model^-0.5 * warmup^-0.5     (512, 4000: 7.0e-4)
+//   step decay (Sukhbaatar et al. 2015, §4.2: "annealed every 25 epochs by eta / 2"):
+//     lr(step) = lr * factor^floor((step - 1) / every)
 //
 // Before each optimiser step:   apply(schedule, optimizer, step);   optimizer.step();
 #pragma once
@@ -41,6 +43,18 @@ class NoamSchedule : public Schedule {
   int64_t d_model_;       // model width: wider models take smaller steps
   int64_t warmup_steps_;  // steps of linear increase; 4000 in the paper
   real factor_;           // overall scale; 1 in the paper
+};
+
+class StepDecaySchedule : public Schedule {
+ public:
+  // every: steps between decays (25 epochs' worth); factor: the decay (0.5 halves the rate).
+  StepDecaySchedule(real learning_rate, int64_t every, real factor);
+  real learning_rate(int64_t step) const override;
+
+ private:
+  real learning_rate_;
+  int64_t every_;
+  real factor_;
 };
 
 // Sets the optimiser's learning rate to the schedule's value at `step`.

@@ -78,3 +78,13 @@ TEST_CASE("apply: sets the optimiser's learning rate to the schedule's value at 
   apply(noam, sgd, 1);
   CHECK(sgd.learning_rate() == noam.learning_rate(1));
 }
+
+TEST_CASE("StepDecaySchedule: the rate halves after every `every` steps (Sukhbaatar et al. §4.2)") {
+  const StepDecaySchedule schedule(0.01f, 700, 0.5f);  // 25 epochs of 28 batches
+  CHECK(schedule.learning_rate(1) == doctest::Approx(0.01));
+  CHECK(schedule.learning_rate(700) == doctest::Approx(0.01));
+  CHECK(schedule.learning_rate(701) == doctest::Approx(0.005));
+  CHECK(schedule.learning_rate(2800) == doctest::Approx(0.00125));
+  CHECK_THROWS_AS(StepDecaySchedule(0.01f, 0, 0.5f), Error);
+  CHECK_THROWS_AS(schedule.learning_rate(0), Error);
+}
