@@ -13,5 +13,6 @@ int bleu_command(const std::vector<std::string>& args);
 int attention_command(const std::vector<std::string>& args);
 int align_command(const std::vector<std::string>& args);
 int dates_command(const std::vector<std::string>& args);
+int babi_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

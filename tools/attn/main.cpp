@@ -6,6 +6,7 @@
 //   attn attention  --model DIR --src "sentence" --out FILE.svg [--layer L] [--head H | --mean]
 //   attn align      --model DIR --data FILE [--json FILE] [--heatmap FILE.svg [--line N]]
 //   attn dates      --out FILE [--count N] [--seed S]
+//   attn babi       train|test|explain ...                    memory networks on bAbI
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -28,6 +29,7 @@ static const char* kUsage =
     "  attention   draw the cross-attention of one translation as an SVG heatmap\n"
     "  align       score a model's cross-attention against gold alignments\n"
     "  dates       write a date corpus with its gold alignment\n"
+    "  babi        train, test and explain memory networks on the bAbI tasks\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -38,7 +40,8 @@ int main(int argc, char** argv) {
       {"bleu", bleu_command},
       {"attention", attention_command},
       {"align", align_command},
-      {"dates", dates_command}};
+      {"dates", dates_command},
+      {"babi", babi_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -46,7 +49,7 @@ int main(int argc, char** argv) {
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
     std::cerr << "attn: unknown command '" << argv[1]
-              << "' (train, translate, bleu, attention, align, dates)\n";
+              << "' (train, translate, bleu, attention, align, dates, babi)\n";
     return 2;
   }
   try {
