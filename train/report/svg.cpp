@@ -156,8 +156,15 @@ static std::vector<double> ticks(double low, double high) {
   const double step = raw / magnitude >= 5 ? 5 * magnitude
                       : raw / magnitude >= 2 ? 2 * magnitude
                                              : magnitude;
+  // Counted, not accumulated: far from 0 (steps near 1e18, from a damaged checkpoint) adding
+  // the step to a value can leave it unchanged, and the loop would never end.
   std::vector<double> values;
-  for (double v = std::ceil(low / step) * step; v <= high + 1e-9 * span; v += step) values.push_back(v);
+  const double first = std::ceil(low / step) * step;
+  for (int i = 0; i < 12; ++i) {
+    const double v = first + i * step;
+    if (v > high + 1e-9 * span) break;
+    values.push_back(v);
+  }
   return values;
 }
 

@@ -46,6 +46,16 @@ TEST_CASE("svg: a line chart draws every finite point of every series") {
   CHECK(count(svg, ">train</text>") == 1);
 }
 
+TEST_CASE("svg: a line chart far from zero has a few ticks, not a tick per unchanged addition") {
+  // Steps near 1e18 (a damaged checkpoint's step count): there, adding a tick step of 0.5 leaves
+  // the value unchanged; fuzzing found the tick loop growing without end.
+  const double far = 1e18;
+  const std::string svg =
+      line_chart_svg({{"train", "#1f77b4", {far, far + 1, far + 2}, {1, 2, 3}}}, "loss", "step", "loss");
+  CHECK(count(svg, "<polyline") == 1);
+  CHECK(svg.size() < 20000);
+}
+
 // The first x and the largest y of the picture: <svg ... width="W" height="H" ...>.
 static double declared(const std::string& svg, const std::string& attribute) {
   const size_t at = svg.find(attribute + "=\"");
