@@ -58,6 +58,11 @@ Settings BabiOptions::run_settings() {
   };
 }
 
+void BabiOptions::use_joint_recipe() {
+  epochs = 60;
+  decay_epochs = 15;
+}
+
 int babi_task_of(const std::string& path) {
   static const std::regex pattern("qa([0-9]+)_[^/]*$");
   std::smatch match;
@@ -198,15 +203,14 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
   int64_t softmax_from_step = 0;  // 0: linear start has not ended
   if (resuming) {
     const Json saved = Json::parse(read_file(config_path));
-    MemN2NConfig asked_model = options.model;
-    BabiOptions asked = options;
+    BabiOptions asked = options;  // as given now, to compare with what the run saved
     Settings model_settings = config.settings();
     settings_from_json(model_settings, saved.at("model"), config_path + ": model");
     vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
     Settings training = options.saved_settings();
     settings_from_json(training, saved.at("training"), config_path + ": training");
     softmax_from_step = saved.at("softmax_from_step").as_int();
-    refuse_changes(asked_model.settings(), model_settings, options.explicit_settings, config_path);
+    refuse_changes(asked.model.settings(), model_settings, options.explicit_settings, config_path);
     refuse_changes(asked.saved_settings(), training, options.explicit_settings, config_path);
   } else {
     std::vector<BabiFile> all = files.train;
@@ -240,12 +244,7 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
   std::vector<double> linear_losses = logged_losses(dir, resumed_at);  // while linear
   const Evaluate evaluate = [&](int64_t step) {
     const double loss = mean_loss(model, valid);
-    const double error = [&] {
-      double wrong = 0;
-      for (const BabiFile& file : files.valid)
-        wrong += error_rate(model, vocabulary, file) * static_cast<double>(file.questions.size());
-      return wrong / static_cast<double>(std::max<size_t>(valid.size(), 1));
-    }();
+    const double error = error_rate(model, vocabulary, files.valid);
     const bool was_linear = model.config().linear;
     if (!options.quiet)
       log << "epoch " << step / batches << ": validation loss " << loss << ", error "
@@ -284,11 +283,7 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
   run_training(model, schedule, train, evaluate, loop, options.quiet ? loop_log : log);
 
   const BabiModel best = BabiModel::load(dir);
-  double wrong = 0;
-  for (const BabiFile& file : files.valid)
-    wrong += error_rate(*best.model, best.vocabulary, file) *
-             static_cast<double>(file.questions.size());
-  return wrong / static_cast<double>(std::max<size_t>(valid.size(), 1));
+  return error_rate(*best.model, best.vocabulary, files.valid);
 }
 
 void copy_run(const std::string& from, const std::string& to) {
@@ -370,6 +365,16 @@ std::vector<int64_t> predict_answers(MemN2N& model, const Vocabulary& vocabulary
     }
   }
   return answers;
+}
+
+double error_rate(MemN2N& model, const Vocabulary& vocabulary, const std::vector<BabiFile>& files) {
+  double wrong = 0, questions = 0;
+  for (const BabiFile& file : files) {
+    const double count = static_cast<double>(file.questions.size());
+    wrong += error_rate(model, vocabulary, file) * count;
+    questions += count;
+  }
+  return questions > 0 ? wrong / questions : 0;
 }
 
 double error_rate(MemN2N& model, const Vocabulary& vocabulary, const BabiFile& file) {

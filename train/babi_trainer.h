@@ -62,6 +62,8 @@ struct BabiOptions {
 
   Settings saved_settings();
   Settings run_settings();
+  // The joint model's recipe (§4.2): 60 epochs, the rate halved every 15.
+  void use_joint_recipe();
 };
 
 struct BabiTrainResult {
@@ -84,6 +86,8 @@ std::vector<int64_t> predict_answers(MemN2N& model, const Vocabulary& vocabulary
                                      const BabiFile& file);
 // The share of the file's questions answered wrongly.
 double error_rate(MemN2N& model, const Vocabulary& vocabulary, const BabiFile& file);
+// ... of all the files' questions together.
+double error_rate(MemN2N& model, const Vocabulary& vocabulary, const std::vector<BabiFile>& files);
 
 // The task number of a bAbI file name ("qa17_positional-reasoning_test.txt" -> 17), or 0.
 int babi_task_of(const std::string& path);

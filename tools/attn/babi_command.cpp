@@ -76,6 +76,7 @@ BabiOptions parse_train(const std::vector<std::string>& args) {
   } catch (const std::exception& error) {
     throw UsageError{std::string("attn babi train: --preset: ") + error.what()};
   }
+  if (options.task == "all") options.use_joint_recipe();  // before the options, which win
   apply_settings(a, model);
   apply_settings(a, saved);
   apply_settings(a, run);
