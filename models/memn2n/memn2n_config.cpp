@@ -22,24 +22,13 @@ constexpr Sizes kPresets[] = {
 
 }  // namespace
 
-std::vector<std::string> MemN2NConfig::presets() const {
-  std::vector<std::string> names;
-  for (const Sizes& sizes : kPresets) names.push_back(sizes.name);
-  return names;
-}
+std::vector<std::string> MemN2NConfig::presets() const { return preset_names(kPresets); }
 
 void MemN2NConfig::apply_preset(const std::string& name) {
-  std::string known;
-  for (const Sizes& sizes : kPresets) {
-    if (sizes.name == name) {
-      embedding = sizes.embedding;
-      hops = sizes.hops;
-      memory_size = sizes.memory_size;
-      return;
-    }
-    known += (known.empty() ? "" : ", ") + std::string(sizes.name);
-  }
-  throw Error("memn2n: unknown preset '" + name + "'; known: " + known);
+  const Sizes& sizes = find_preset(kPresets, name, "memn2n");
+  embedding = sizes.embedding;
+  hops = sizes.hops;
+  memory_size = sizes.memory_size;
 }
 
 Settings MemN2NConfig::settings() {

@@ -48,23 +48,12 @@ int64_t RnnConfig::encoder_width() const {
 
 int64_t RnnConfig::memory_width() const { return directions() * encoder_width(); }
 
-std::vector<std::string> RnnConfig::presets() const {
-  std::vector<std::string> names;
-  for (const Sizes& sizes : kPresets) names.push_back(sizes.name);
-  return names;
-}
+std::vector<std::string> RnnConfig::presets() const { return preset_names(kPresets); }
 
 void RnnConfig::apply_preset(const std::string& name) {
-  std::string known;
-  for (const Sizes& sizes : kPresets) {
-    if (sizes.name == name) {
-      embedding = sizes.embedding;
-      hidden = sizes.hidden;
-      return;
-    }
-    known += (known.empty() ? "" : ", ") + std::string(sizes.name);
-  }
-  throw Error("rnn: unknown preset '" + name + "'; known: " + known);
+  const Sizes& sizes = find_preset(kPresets, name, "rnn");
+  embedding = sizes.embedding;
+  hidden = sizes.hidden;
 }
 
 Settings RnnConfig::settings() {

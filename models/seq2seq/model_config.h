@@ -11,6 +11,7 @@
 // data, the longest sequence and the seed from the training options.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "models/seq2seq/seq2seq.h"
 #include "nn/settings.h"
+#include "tensor/error.h"
 
 namespace attn {
 
@@ -55,6 +57,24 @@ class ModelConfig {
   // The four fields above, marked internal (never command-line options).
   Settings common_settings();
 };
+
+// Presets kept as a table of sizes, each with a `name`: the names, in order, and the entry called
+// `name` (throwing "<arch>: unknown preset 'x'; known: micro, tiny, ..." otherwise).
+template <typename Sizes, size_t N>
+std::vector<std::string> preset_names(const Sizes (&table)[N]) {
+  std::vector<std::string> names;
+  for (const Sizes& sizes : table) names.push_back(sizes.name);
+  return names;
+}
+
+template <typename Sizes, size_t N>
+const Sizes& find_preset(const Sizes (&table)[N], const std::string& name, const std::string& arch) {
+  for (const Sizes& sizes : table)
+    if (sizes.name == name) return sizes;
+  std::string known;
+  for (const std::string& each : preset_names(table)) known += (known.empty() ? "" : ", ") + each;
+  throw Error(arch + ": unknown preset '" + name + "'; known: " + known);
+}
 
 // Throws "the model would have N parameters, X GiB<with>, more than the Y GiB this machine has
 // for tensors" when `copies` copies of its parameters (1 to translate; 4 to train: weights,

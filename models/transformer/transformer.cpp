@@ -81,25 +81,14 @@ TransformerConfig TransformerConfig::base(int64_t source_vocab, int64_t target_v
   return preset("base", source_vocab, target_vocab);
 }
 
-std::vector<std::string> TransformerConfig::presets() const {
-  std::vector<std::string> names;
-  for (const Sizes& sizes : kPresets) names.push_back(sizes.name);
-  return names;
-}
+std::vector<std::string> TransformerConfig::presets() const { return preset_names(kPresets); }
 
 void TransformerConfig::apply_preset(const std::string& name) {
-  std::string known;
-  for (const Sizes& sizes : kPresets) {
-    if (sizes.name == name) {
-      d_model = sizes.d_model;
-      heads = sizes.heads;
-      d_ff = sizes.d_ff;
-      encoder_layers = decoder_layers = sizes.layers;
-      return;
-    }
-    known += (known.empty() ? "" : ", ") + std::string(sizes.name);
-  }
-  throw Error("transformer: unknown preset '" + name + "'; known: " + known);
+  const Sizes& sizes = find_preset(kPresets, name, "transformer");
+  d_model = sizes.d_model;
+  heads = sizes.heads;
+  d_ff = sizes.d_ff;
+  encoder_layers = decoder_layers = sizes.layers;
 }
 
 Settings TransformerConfig::settings() {
