@@ -32,13 +32,6 @@ void MemN2NConfig::apply_preset(const std::string& name) {
 }
 
 Settings MemN2NConfig::settings() {
-  const Setting score_setting = custom_setting(
-      "score", SettingKind::text, "score function NAME[:key=value,...] of u and each memory",
-      [this] { return score; },
-      [this](const std::string& text) {
-        check_score_name(text);
-        score = text;
-      });
   Settings all = common_settings();
   const Settings own = {
       integer_setting("embedding", embedding, "embedding width D (paper: 20; joint: 50)", 1, 4096),
@@ -55,7 +48,7 @@ Settings MemN2NConfig::settings() {
                      {{"adjacent", WeightTying::adjacent}, {"layerwise", WeightTying::layerwise}}),
       flag_setting("linear", linear, "memory layers without softmax (set by linear start)")
           .made_internal(),
-      score_setting,
+      score_setting(score, "score function NAME[:key=value,...] of u and each memory"),
       number_setting("init_std", init_std, "initial weights ~ N(0, init_std) (§4.2)", 1e-6, 10),
   };
   all.insert(all.end(), own.begin(), own.end());

@@ -69,13 +69,6 @@ Settings RnnConfig::settings() {
         apply_attention_defaults(text == "bahdanau" ? RnnAttention::bahdanau : RnnAttention::luong);
       });
   attention_setting.choices = {"bahdanau", "luong"};
-  const Setting score_setting = custom_setting(
-      "score", SettingKind::text, "score function NAME[:key=value,...], listed below",
-      [this] { return score; },
-      [this](const std::string& text) {
-        check_score_name(text);
-        score = text;
-      });
   Settings all = common_settings();
   const Settings own = {
       attention_setting,
@@ -88,7 +81,7 @@ Settings RnnConfig::settings() {
       integer_setting("encoder_layers", encoder_layers, "stacked encoder layers", 1, 16),
       integer_setting("decoder_layers", decoder_layers, "stacked decoder layers", 1, 16),
       flag_setting("bidirectional", bidirectional, "the encoder reads both ways"),
-      score_setting,
+      score_setting(score, "score function NAME[:key=value,...], listed below"),
       choice_setting("window", window, "Luong's local attention around p_t (§3.2), or none",
                      {{"global", WindowKind::global},
                       {"local-m", WindowKind::monotonic},

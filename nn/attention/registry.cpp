@@ -69,4 +69,13 @@ void check_score_name(const std::string& name) {
   make_score_function(name, spec);
 }
 
+Setting score_setting(std::string& field, const std::string& help) {
+  return custom_setting(
+      "score", SettingKind::text, help, [&field] { return field; },
+      [&field](const std::string& text) {
+        check_score_name(text);
+        field = text;
+      });
+}
+
 }  // namespace attn

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "nn/attention/score_function.h"
+#include "nn/settings.h"
 
 namespace attn {
 
@@ -38,5 +39,8 @@ std::unique_ptr<ScoreFunction> make_score_function(const std::string& name, Scor
 // Throws, as make_score_function would, unless `name` builds a score (for checking a command
 // line before any work starts).
 void check_score_name(const std::string& name);
+
+// A setting ("score") holding a score's name with its settings, checked when it is set.
+Setting score_setting(std::string& field, const std::string& help);
 
 }  // namespace attn
