@@ -40,7 +40,9 @@ Settings BabiOptions::saved_settings() {
       integer_setting("decay_epochs", decay_epochs, "epochs between halvings of the rate", 1,
                       100000),
       integer_setting("batch_size", batch_size, "questions per batch", 1, 4096),
-      number_setting("clip_norm", clip_norm, "the gradients' global norm at most (0: off)", 0, 1e9),
+      number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
+      flag_setting("clip_each", clip_each,
+                   "clip each weight's gradient alone (false: all together, one global norm)"),
       integer_setting("hold_out", hold_out,
                       "without qaN_valid.txt, every N-th story validates (10: 10%)", 2, 1000),
       seed_setting("seed", seed, "seeds the weights, the noise and the data order"),
@@ -270,7 +272,8 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
   loop.minutes = options.minutes;
   loop.eval_interval = batches;
   loop.log_interval = std::numeric_limits<int64_t>::max();
-  loop.step = StepOptions{0, options.clip_norm, true};  // the paper's rate is for summed gradients
+  // The paper's rate is for summed gradients, and its clipping for each weight on its own.
+  loop.step = StepOptions{0, options.clip_norm, true, options.clip_each};
   loop.score_name = "accuracy";
   loop.seed = options.seed;
   const real rate = options.linear_start ? options.linear_start_rate : options.learning_rate;

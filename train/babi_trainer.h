@@ -49,6 +49,7 @@ struct BabiOptions {
   int64_t decay_epochs = 25;        // the rate halves every this many epochs
   int64_t batch_size = 32;
   real clip_norm = 40;
+  bool clip_each = true;            // clip each weight's gradient alone (the reference code)
   int64_t hold_out = 10;            // without a validation file: every 10th story validates
   uint64_t seed = 1;
 

@@ -53,7 +53,12 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
     optimizer.zero_grad();
     return result;
   }
-  if (options.clip_norm > 0) clip_gradients(optimizer.parameters(), norm, options.clip_norm);
+  if (options.clip_norm > 0 && options.clip_each) {
+    for (const Variable& parameter : optimizer.parameters())
+      if (parameter.has_grad()) clip_gradients({parameter}, gradient_norm({parameter}), options.clip_norm);
+  } else if (options.clip_norm > 0) {
+    clip_gradients(optimizer.parameters(), norm, options.clip_norm);
+  }
   optimizer.set_learning_rate(schedule.learning_rate(step));
   optimizer.step();
   return result;

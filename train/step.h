@@ -37,6 +37,9 @@ struct StepOptions {
   // memory networks' reference code does, and its learning rate (0.01) and clipping (40) are
   // for summed gradients. The loss reported stays the mean.
   bool summed_loss = false;
+  // Clip each parameter's gradient to clip_norm on its own, not all of them together: the
+  // memory networks' reference code does (each weight matrix's update, Weight.m).
+  bool clip_each = false;
 };
 
 struct StepResult {

@@ -53,6 +53,41 @@ TEST_CASE(
   CHECK(after < before);  // a step of 0.25 * 1e-3 downhill
 }
 
+TEST_CASE("train_step: clip_each clips every parameter's gradient to the norm alone; "
+          "summed_loss differentiates the sum over target tokens") {
+  TransformerConfig config = TransformerConfig::micro(9, 9);
+  config.dropout = 0;
+  const std::vector<Example> examples = {{{4, 5, 6}, {7, 8}}, {{5, 6}, {8, 7, 6}}};
+  const Batch batch = collate(examples, {0, 1});
+  const ConstantSchedule schedule(0);  // rate 0: the gradients stay to be looked at
+  Transformer model(config);
+  SGD sgd(model.named_parameters(), 1);
+  StepOptions options;
+  options.clip_norm = 1e-3;
+  options.clip_each = true;
+  train_step(model, batch, sgd, schedule, 1, options);
+  int clipped = 0;
+  for (const Variable& p : model.parameters()) {
+    if (!p.has_grad()) continue;
+    const double norm = std::sqrt(sum(mul(p.grad(), p.grad())).item());
+    CHECK(norm <= 1e-3 * (1 + 1e-4));
+    clipped += norm > 0.99e-3 ? 1 : 0;
+  }
+  CHECK(clipped > 1);  // not one global norm: several parameters reach the bound each
+
+  Transformer mean_model(config), sum_model(config);
+  SGD mean_sgd(mean_model.named_parameters(), 1), sum_sgd(sum_model.named_parameters(), 1);
+  StepOptions mean_options, sum_options;
+  mean_options.clip_norm = sum_options.clip_norm = 0;
+  sum_options.summed_loss = true;
+  train_step(mean_model, batch, mean_sgd, schedule, 1, mean_options);
+  train_step(sum_model, batch, sum_sgd, schedule, 1, sum_options);
+  const Tensor mean_grad = mean_model.parameters()[0].grad(), sum_grad = sum_model.parameters()[0].grad();
+  for (int64_t i = 0; i < mean_grad.numel(); i += 7)
+    CHECK(sum_grad.data()[i] ==
+          doctest::Approx(mean_grad.data()[i] * static_cast<double>(batch.target_tokens)));
+}
+
 // A model whose loss is finite but whose gradient is not: logits = b + sqrt(w) with w = 0, and
 // d sqrt(w) / dw = 1 / (2 sqrt(w)) is infinite there.
 namespace {
