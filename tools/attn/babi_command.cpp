@@ -35,9 +35,9 @@ const char* kUsage =
     "End-to-end memory networks (Sukhbaatar et al. 2015) on the bAbI tasks. train reads\n"
     "DIR/qaN_*train.txt (and qaN_valid.txt if there, else holds out 10% of the stories) and\n"
     "trains the paper's model (PE LS RN, 3 hops, adjacent tying) with its recipe; --task all\n"
-    "trains one joint model. test prints the error rate on any bAbI file, or the per-task table\n"
-    "for a folder's files of one split (qaN_*SPLIT.txt); --model is a model, or a folder of\n"
-    "per-task models task-N/. explain\n"
+    "trains one joint model; --quiet leaves out the line per epoch. test prints the error rate\n"
+    "on any bAbI file, or the per-task table for a folder's files of one split\n"
+    "(qaN_*SPLIT.txt); --model is a model, or a folder of per-task models task-N/. explain\n"
     "shows a story's attention per hop, the supporting facts marked (*).\n";
 
 std::string percent(double share) {
