@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <limits>
 #include <ostream>
-#include <regex>
 #include <stdexcept>
 
 #include "autograd/variable.h"
@@ -66,10 +65,13 @@ void BabiOptions::use_joint_recipe() {
 }
 
 int babi_task_of(const std::string& path) {
-  static const std::regex pattern("qa([0-9]+)_[^/]*$");
-  std::smatch match;
-  if (!std::regex_search(path, match, pattern) || match[1].length() > 2) return 0;
-  const int task = std::stoi(match[1]);
+  const std::string name = std::filesystem::path(path).filename().string();  // "qa17_..."
+  size_t digits = 0;
+  while (2 + digits < name.size() && name[2 + digits] >= '0' && name[2 + digits] <= '9') ++digits;
+  if (name.rfind("qa", 0) != 0 || digits == 0 || digits > 2 || 2 + digits >= name.size() ||
+      name[2 + digits] != '_')
+    return 0;
+  const int task = std::stoi(name.substr(2, digits));
   return task >= 1 && task <= 20 ? task : 0;
 }
 
