@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 #include "autograd/variable.h"

@@ -40,9 +40,6 @@ class BabiData : public TrainingData {
   Batch batch(const std::vector<size_t>& indices) const override;
 
   size_t size() const { return questions_.size(); }
-  // Which file question i came from (for per-task tables), and its answer's id.
-  size_t file_of(size_t i) const { return questions_[i].file; }
-  int64_t answer_of(size_t i) const { return questions_[i].answer; }
 
  private:
   struct Question {
