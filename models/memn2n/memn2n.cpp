@@ -101,14 +101,18 @@ MemN2N::HopWeights MemN2N::hop(int64_t k) const {
   return w;
 }
 
+Tensor MemN2N::word_weights(const Tensor& words) const {
+  // 0 for padding in either case, so that no padded word counts even if the <pad> row were not
+  // zero.
+  return config_.encoding == SentenceEncoding::position
+             ? position_encoding_weights(words, config_.embedding)           // [..., J, D]
+             : ne(words, Tensor::scalar(special_tokens::pad)).unsqueeze(-1);  // [..., J, 1]
+}
+
 Variable MemN2N::embed_sentences(const Variable& embedding, const Tensor& words,
-                                 const Variable& time, const Tensor& distances) const {
+                                 const Tensor& weights, const Variable& time,
+                                 const Tensor& distances) const {
   Variable x = attn::embedding(embedding, words, special_tokens::pad);  // [..., J, D]
-  // Each word's weight: l_j with position encoding, else 1; 0 for padding in either case, so
-  // that no padded word counts even if the <pad> row were not zero.
-  const Tensor weights = config_.encoding == SentenceEncoding::position
-                             ? position_encoding_weights(words, config_.embedding)  // [..., J, D]
-                             : ne(words, Tensor::scalar(special_tokens::pad)).unsqueeze(-1);  // [..., J, 1]
   x = x * Variable(weights);  // [..., J, D]
   Variable sentences = sum(x, x.ndim() - 2);  // [..., D]
   if (time.defined()) {
@@ -147,6 +151,18 @@ Tensor MemN2N::distances(const Tensor& mask) {
   return distance;
 }
 
+Tensor MemN2N::empty_slots(const Tensor& mask) const {
+  const int64_t B = mask.size(0), S = mask.size(1);
+  Tensor empty = Tensor::zeros({B});  // [B]
+  const Tensor filled = mask.contiguous();
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t n = 0;
+    for (int64_t s = 0; s < S; ++s) n += filled.data()[b * S + s] != 0 ? 1 : 0;
+    empty.data()[b] = static_cast<real>(config_.memory_size - n);
+  }
+  return empty;
+}
+
 Reading MemN2N::read(const Source& source) {
   const Tensor& story = source.input;  // [B, S, J]
   check(story.ndim() == 3 && source.query.defined() && source.query.ndim() == 2 &&
@@ -159,21 +175,27 @@ Reading MemN2N::read(const Source& source) {
             std::to_string(config_.memory_size));
   const Tensor mask = source.mask.defined() ? source.mask : Tensor::ones({story.size(0), story.size(1)});
   const Tensor distance = distances(mask);  // [B, S]
+  const Tensor empty = config_.empty_slots ? empty_slots(mask) : Tensor();  // [B]
   const bool adjacent = config_.tying == WeightTying::adjacent;
   const Variable question = adjacent ? embeddings_[0] : embeddings_[2];  // B = A^1, or its own
 
   Reading reading;
-  Variable u = embed_sentences(question, source.query, {}, {});  // u^1 [B, D]
+  const Tensor story_weights = word_weights(story);  // [B, S, J, D or 1], the same in every hop
+  Variable u =
+      embed_sentences(question, source.query, word_weights(source.query), {}, {});  // u^1 [B, D]
   Variable input_memory;  // m^k [B, S, D]; under adjacent tying it is the previous hop's c
   std::vector<Variable> weights;
   for (int64_t k = 0; k < config_.hops; ++k) {
     const HopWeights w = hop(k);
-    if (k == 0 || !adjacent) input_memory = embed_sentences(w.input, story, w.input_time, distance);
-    const Variable output_memory = embed_sentences(w.output, story, w.output_time, distance);
+    if (k == 0 || !adjacent)
+      input_memory = embed_sentences(w.input, story, story_weights, w.input_time, distance);
+    const Variable output_memory =
+        embed_sentences(w.output, story, story_weights, w.output_time, distance);
     if (k == 0) reading.memory = input_memory;
     AttentionOptions options;
     options.mask = mask;
     options.softmax = !config_.linear;
+    options.empty_slots = empty;
     ScoreFunction& score = *scores_[static_cast<size_t>(k)];
     const AttentionResult read = attend_one(score, u, score.prepare_keys(input_memory),
                                             output_memory, options);  // o^k [B, D], p^k [B, S]

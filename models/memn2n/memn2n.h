@@ -17,6 +17,12 @@
 //   l_kj = 1 + 4 (k - (D+1)/2)(j - (J+1)/2) / (D J)
 // and that is what attn uses: at the paper's scale the yes/no tasks do not train at all (task 6
 // stays at 47% error; 16% with the code's).
+// The memory has memory_size slots; a story of S < memory_size sentences leaves the others
+// empty. In the reference code (MemN2N-babi-matlab, train.m) an empty slot is a zero vector that
+// still takes its share exp(0) of each hop's softmax, so a hop can keep weight off every
+// sentence: attn passes their number to the attention as empty_slots (nn/attention/attention.h).
+// It matters for the questions answered by yes, no or maybe: with 50 slots, the validation
+// error of tasks 6, 9 and 10 falls from 14%, 21% and 28% to 3%, 8% and 9% (three seeds each).
 // T_A(i) is learned per distance i of the sentence from the question (temporal encoding, §4.1);
 // in training, random noise (RN) leaves 10% of the distances empty at random. Which matrices are
 // shared between hops (adjacent or layer-wise tying, §2.2) and the rest: memn2n_config.h.
@@ -84,11 +90,16 @@ class MemN2N : public Seq2Seq {
     Variable input_time, output_time;          // T_A^k, T_C^k [memory_size, D]; undefined without TE
   };
   HopWeights hop(int64_t k) const;
+  // Each word's weight in its sentence: l_j (position encoding) or 1 (bag of words), 0 for
+  // padding. [..., J] -> [..., J, D] or [..., J, 1]
+  Tensor word_weights(const Tensor& words) const;
   // sum_j (l_j *) E x_ij (+ T(distance_i)): words [B, S, J] -> [B, S, D], or [B, J] -> [B, D]
-  Variable embed_sentences(const Variable& embedding, const Tensor& words,
+  Variable embed_sentences(const Variable& embedding, const Tensor& words, const Tensor& weights,
                            const Variable& time, const Tensor& distances) const;
   // Each memory slot's distance from the question [B, S] (newest 0), with RN's gaps in training.
   Tensor distances(const Tensor& mask);
+  // How many of the memory_size slots each story leaves empty [B].
+  Tensor empty_slots(const Tensor& mask) const;
 
   MemN2NConfig config_;
   Generator generator_;  // declared before the weights: they are drawn from it

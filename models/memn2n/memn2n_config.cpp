@@ -38,6 +38,9 @@ Settings MemN2NConfig::settings() {
       integer_setting("hops", hops, "memory hops K", 1, 20),
       integer_setting("memory_size", memory_size, "the most recent sentences kept in memory", 1,
                       1 << 16),
+      flag_setting("empty_slots", empty_slots,
+                   "the empty memory slots take part in the softmax with score 0 (the reference "
+                   "code's fixed-size memory)"),
       choice_setting("encoding", encoding, "sentence representation (§4.1)",
                      {{"bow", SentenceEncoding::bag_of_words},
                       {"pe", SentenceEncoding::position}}),

@@ -6,6 +6,8 @@
 //   embedding       d = 20 (§4.2; 50 for the joint model)
 //   hops            K = 3 (§2.2)
 //   memory_size     the 50 most recent sentences (§4.2)
+//   empty_slots     the slots a short story leaves empty (memory_size - S of them) take part in
+//                   the softmax with score 0, as in the reference code's fixed-size memory
 //   encoding        bow: m_i = sum_j A x_ij;  pe: m_i = sum_j l_j * A x_ij (§4.1; memn2n.h)
 //   temporal        m_i += T_A(i), c_i += T_C(i), i the sentence's distance from the question (§4.1)
 //   random_noise    10% empty memories inserted while training, to regularise T_A (§4.1, RN)
@@ -41,6 +43,7 @@ struct MemN2NConfig : ModelConfig {
   int64_t embedding = 20;                              // d
   int64_t hops = 3;                                    // K
   int64_t memory_size = 50;                            // the most recent sentences kept
+  bool empty_slots = true;                             // memory_size - S empty slots in the softmax
   SentenceEncoding encoding = SentenceEncoding::position;
   bool temporal = true;                                // TE
   real random_noise = 0.1;                             // RN: share of empty memories added

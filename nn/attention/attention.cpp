@@ -5,6 +5,8 @@
 //   E = masked_fill(E, mask == 0, -inf)          exp(-inf) = 0: masked keys get exactly 0 weight
 //                                                (mask: the caller's and the score's own, joined)
 //   A = reweight(softmax(E, over s))             a fully masked row gives zeros, not 0/0
+//                                                with c empty slots: softmax over [E, log c],
+//                                                the last column dropped
 //     or A = reweight(E), masked scores 0        without the softmax (linear start)
 //   C = dropout(A) @ V                           [..., T, Ev]
 // Backward needs nothing special: masked_fill sends no gradient to the filled scores, and the
@@ -13,7 +15,9 @@
 // enter the next row's score through the history, so the gradient flows back along it too.
 #include "nn/attention/attention.h"
 
+#include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "autograd/ops.h"
@@ -71,9 +75,20 @@ void check_shapes(const Variable& queries, const Variable& keys, const Variable&
             " must agree on the leading axes");
 }
 
+// softmax(scores) over the last axis as if each row also had c slots of score 0 (empty slots):
+// they are one more column of score log c, dropped after the softmax. c = 0 gives log 0 = -inf,
+// no weight at all. [..., R, S], c broadcasting to [..., R, 1] -> [..., R, S]
+Variable softmax_with_empty_slots(const Variable& scores, const Tensor& empty_slots) {
+  Shape column = scores.shape();
+  column.back() = 1;
+  const Variable empty(log(empty_slots).expand(column).contiguous());  // [..., R, 1]
+  const Variable weights = softmax(concat({scores, empty}, -1), -1);   // [..., R, S + 1]
+  return narrow(weights, -1, 0, scores.size(-1));                      // [..., R, S]
+}
+
 // Scores, mask, softmax and reweight for the given query rows: queries [..., R, Eq] -> [..., R, S].
 Variable weights_for(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                     const ScoreContext& context, bool use_softmax) {
+                     const ScoreContext& context, bool use_softmax, const Tensor& empty_slots) {
   Shape expected = queries.shape();
   expected.back() = keys.size(-2);
   Variable scores = score.scores(queries, keys, context);  // [..., R, S]
@@ -90,10 +105,13 @@ Variable weights_for(ScoreFunction& score, const Variable& queries, const Variab
     return score.reweight(scores, queries, context);  // [..., R, S]
   }
   if (mask.defined()) scores = masked_fill(scores, eq(mask, Tensor::scalar(0)), kMinusInf);
-  return score.reweight(softmax(scores, -1), queries, context);  // [..., R, S]
+  const Variable weights = empty_slots.defined() ? softmax_with_empty_slots(scores, empty_slots)
+                                                 : softmax(scores, -1);
+  return score.reweight(weights, queries, context);  // [..., R, S]
 }
 
-// Row t of a mask that broadcasts to [..., T, S] (a mask without a T axis serves every row).
+// Row t of a mask that broadcasts to [..., T, S], or of empty_slots [..., T, 1] (one without a T
+// axis serves every row).
 Tensor mask_row(const Tensor& mask, int64_t t) {
   if (!mask.defined() || mask.ndim() < 2 || mask.size(-2) == 1) return mask;
   return mask.narrow(mask.ndim() - 2, t, 1);
@@ -102,7 +120,7 @@ Tensor mask_row(const Tensor& mask, int64_t t) {
 // A looking-back score's weights, one query row after another: [..., T, S].
 Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const Variable& keys,
                             const ScoreContext& context, AlignmentHistory& history,
-                            bool use_softmax) {
+                            bool use_softmax, const Tensor& empty_slots) {
   const int64_t T = queries.size(-2), S = keys.size(-2);
   std::vector<Variable> rows;
   for (int64_t t = 0; t < T; ++t) {
@@ -112,7 +130,8 @@ Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const
     row.mask = mask_row(context.mask, t);
     row.history = &history;
     const Variable weights =
-        weights_for(score, narrow(queries, -2, t, 1), keys, row, use_softmax);  // [..., 1, S]
+        weights_for(score, narrow(queries, -2, t, 1), keys, row, use_softmax,
+                    mask_row(empty_slots, t));  // [..., 1, S]
     history.append(weights);
     rows.push_back(weights);
   }
@@ -131,6 +150,16 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
           "mask " + to_string(options.mask.shape()) +
               " does not broadcast to the scores [..., T, S] = " + to_string(scores_shape));
   }
+  if (options.empty_slots.defined()) {
+    Shape column = queries.shape();
+    column.back() = 1;
+    check(broadcasts_to(options.empty_slots.shape(), column), "attention",
+          "empty_slots " + to_string(options.empty_slots.shape()) +
+              " does not broadcast to [..., T, 1] = " + to_string(column));
+    for (real c : options.empty_slots.to_vector())
+      check(c >= 0 && std::isfinite(c), "attention",
+            "empty_slots must be counts >= 0, got " + std::to_string(c));
+  }
   ScoreContext context;
   context.kind = options.kind;
   context.query_offset = options.query_offset;
@@ -141,9 +170,10 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
   if (score.uses_history()) {
     AlignmentHistory fresh;
     weights = weights_row_by_row(score, queries, keys, context,
-                                 options.history ? *options.history : fresh, options.softmax);
+                                 options.history ? *options.history : fresh, options.softmax,
+                                 options.empty_slots);
   } else {
-    weights = weights_for(score, queries, keys, context, options.softmax);
+    weights = weights_for(score, queries, keys, context, options.softmax, options.empty_slots);
   }
   const Variable kept = options.dropout ? options.dropout->forward(weights) : weights;
   const Variable context_vectors =
@@ -158,7 +188,13 @@ AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Va
   check(!options.mask.defined() || options.mask.ndim() == 2, "attention",
         "attend_one takes a mask [B, S], got " + to_string(options.mask.shape()));
   AttentionOptions one = options;
+  check(!options.empty_slots.defined() || options.empty_slots.ndim() == 1, "attention",
+        "attend_one takes empty_slots [B], got " + to_string(options.empty_slots.shape()));
   if (options.mask.defined()) one.mask = options.mask.unsqueeze(1);  // [B, 1, S]
+  if (options.empty_slots.defined()) {
+    const int64_t rows = options.empty_slots.size(0);
+    one.empty_slots = options.empty_slots.reshape({rows, 1, 1});  // [B, 1, 1]
+  }
   const AttentionResult result = attend(score, unsqueeze(query, 1), keys, values, one);  // T = 1
   return {squeeze(result.context, 1), squeeze(result.weights, 1)};  // [B, Ev], [B, S]
 }

@@ -22,6 +22,14 @@
 // which trains the first epochs so, because the softmax's small gradients at initialisation
 // leave some tasks stuck in a poor local minimum.
 //
+// Empty slots (AttentionOptions::empty_slots). A memory of fixed size M that holds n < M items,
+// as in the reference code of end-to-end memory networks (MemN2N-babi-matlab), has M - n empty
+// slots: zero vectors, so their score u . 0 is 0 and their value adds nothing, yet each takes
+// its share exp(0) of the softmax. c such slots act as one slot of score log c:
+//   A = softmax([E, log c]) over s, without its last column      [..., T, S], rows sum to <= 1
+// so a row can keep weight off every real slot (Miller 2023, "Attention is off by one", argues
+// for the case c = 1). Only the softmax changes; without it an empty slot's weight is its score, 0.
+//
 // A score that uses_history() sees the alignment of the query before: attention then walks the
 // T queries one by one, appending each row's weights to the history. Given a history that
 // lives on between calls (a decoder's cache), one query per call continues it exactly.
@@ -47,6 +55,7 @@ struct AttentionOptions {
   AlignmentHistory* history = nullptr;  // kept between calls; nullptr: a fresh one for this call
   const Dropout* dropout = nullptr;     // on the weights; nullptr: none
   bool softmax = true;                  // false: A = E, masked scores 0 (linear start)
+  Tensor empty_slots;  // broadcasts to [..., T, 1]: c >= 0 empty slots per row; undefined: none
 };
 
 // queries [..., T, Eq]; keys [..., S, *] as score.prepare_keys() returned them (prepare once per
@@ -55,7 +64,7 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
                        const Variable& values, const AttentionOptions& options = {});
 
 // One query per sequence: query [B, Eq], keys [B, S, *] (prepared), values [B, S, Ev], the
-// options' mask [B, S] -> context [B, Ev], weights [B, S].
+// options' mask [B, S] and empty_slots [B] -> context [B, Ev], weights [B, S].
 AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Variable& keys,
                            const Variable& values, const AttentionOptions& options = {});
 

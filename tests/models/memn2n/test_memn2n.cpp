@@ -23,6 +23,7 @@ MemN2NConfig small_config() {
   config.source_vocab = config.target_vocab = 6;
   config.embedding = 2;
   config.hops = 1;
+  config.memory_size = 3;  // a two-sentence story leaves one slot empty
   config.encoding = SentenceEncoding::bag_of_words;
   config.temporal = false;
   config.random_noise = 0;
@@ -64,19 +65,36 @@ Source random_batch() {
 
 TEST_CASE("memn2n: a two-sentence story gives the hand-computed attention and answer") {
   // m = [A a, A b + A b] = [[1, 0], [0, 2]];  c = [[2, 0], [0, 6]];  u^1 = B b = [0, 1]
-  // p = softmax([u.m_1, u.m_2]) = softmax([0, 2]) = [0.119203, 0.880797]
-  // o = 0.119203 [2, 0] + 0.880797 [0, 6] = [0.238406, 5.284782];  u^2 = u^1 + o
-  // logits = W u^2 = C^1 u^2: "a" 2 * 0.238406 = 0.476812, "b" 3 * 6.284782 = 18.854346
+  // scores [u.m_1, u.m_2] = [0, 2], and the third slot is empty (score 0, value 0):
+  // p = [e^0, e^2] / (e^0 + e^2 + e^0) = [0.106507, 0.786986]
+  // o = 0.106507 [2, 0] + 0.786986 [0, 6] = [0.213014, 4.721916];  u^2 = u^1 + o
+  // logits = W u^2 = C^1 u^2: "a" 2 * 0.213014 = 0.426028, "b" 3 * 5.721916 = 17.165749
   MemN2N model(small_config());
   set_hand_weights(model);
   model.eval();
   const Reading reading = model.read(two_sentence_story());
-  CHECK(reading.hop_weights.value().at({0, 0, 0}) == doctest::Approx(0.119203).epsilon(1e-5));
-  CHECK(reading.hop_weights.value().at({0, 0, 1}) == doctest::Approx(0.880797).epsilon(1e-5));
+  CHECK(reading.hop_weights.value().at({0, 0, 0}) == doctest::Approx(0.106507).epsilon(1e-5));
+  CHECK(reading.hop_weights.value().at({0, 0, 1}) == doctest::Approx(0.786986).epsilon(1e-5));
   const Tensor logits = model.answer_logits(reading.answer_features).value();  // [1, V]
-  CHECK(logits.at({0, 4}) == doctest::Approx(0.476812).epsilon(1e-5));
-  CHECK(logits.at({0, 5}) == doctest::Approx(18.854346).epsilon(1e-5));
+  CHECK(logits.at({0, 4}) == doctest::Approx(0.426028).epsilon(1e-5));
+  CHECK(logits.at({0, 5}) == doctest::Approx(17.165749).epsilon(1e-5));
   CHECK(logits.at({0, 0}) == 0);
+
+  SUBCASE("without empty slots the two sentences share all of the softmax") {
+    // p = softmax([0, 2]) = [0.119203, 0.880797];  o = [0.238406, 5.284782]
+    // logits "a" 2 * 0.238406 = 0.476812, "b" 3 * 6.284782 = 18.854346
+    MemN2NConfig config = small_config();
+    config.empty_slots = false;
+    MemN2N full(config);
+    set_hand_weights(full);
+    full.eval();
+    const Reading read = full.read(two_sentence_story());
+    CHECK(read.hop_weights.value().at({0, 0, 0}) == doctest::Approx(0.119203).epsilon(1e-5));
+    CHECK(read.hop_weights.value().at({0, 0, 1}) == doctest::Approx(0.880797).epsilon(1e-5));
+    const Tensor answer = full.answer_logits(read.answer_features).value();
+    CHECK(answer.at({0, 4}) == doctest::Approx(0.476812).epsilon(1e-5));
+    CHECK(answer.at({0, 5}) == doctest::Approx(18.854346).epsilon(1e-5));
+  }
 
   SUBCASE("without the softmax (linear start) the weights are the scores") {
     // p = [0, 2];  o = 2 [0, 6] = [0, 12];  u^2 = [0, 13];  logits "b" = 39
