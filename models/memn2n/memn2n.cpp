@@ -13,6 +13,7 @@
 #include "tensor/error.h"
 #include "tensor/index.h"
 #include "tensor/random.h"
+#include "tensor/reduce.h"
 
 namespace attn {
 
@@ -152,15 +153,9 @@ Tensor MemN2N::distances(const Tensor& mask) {
 }
 
 Tensor MemN2N::empty_slots(const Tensor& mask) const {
-  const int64_t B = mask.size(0), S = mask.size(1);
-  Tensor empty = Tensor::zeros({B});  // [B]
-  const Tensor filled = mask.contiguous();
-  for (int64_t b = 0; b < B; ++b) {
-    int64_t n = 0;
-    for (int64_t s = 0; s < S; ++s) n += filled.data()[b * S + s] != 0 ? 1 : 0;
-    empty.data()[b] = static_cast<real>(config_.memory_size - n);
-  }
-  return empty;
+  const Tensor filled = sum(ne(mask, Tensor::scalar(0)), 1);  // [B, S] -> [B]
+  const Tensor size = Tensor::full({mask.size(0)}, static_cast<real>(config_.memory_size));
+  return sub(size, filled);  // [B]
 }
 
 Reading MemN2N::read(const Source& source) {

@@ -187,9 +187,9 @@ AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Va
         "attend_one takes one query per sequence, [B, Eq], got " + to_string(query.shape()));
   check(!options.mask.defined() || options.mask.ndim() == 2, "attention",
         "attend_one takes a mask [B, S], got " + to_string(options.mask.shape()));
-  AttentionOptions one = options;
   check(!options.empty_slots.defined() || options.empty_slots.ndim() == 1, "attention",
         "attend_one takes empty_slots [B], got " + to_string(options.empty_slots.shape()));
+  AttentionOptions one = options;
   if (options.mask.defined()) one.mask = options.mask.unsqueeze(1);  // [B, 1, S]
   if (options.empty_slots.defined()) {
     const int64_t rows = options.empty_slots.size(0);

@@ -12,18 +12,11 @@
 #include "tensor/error.h"
 #include "tensor/join.h"
 #include "tensor/random.h"
-#include "tests/nn/module_gradcheck.h"
+#include "tests/nn/attention/attend_one_gradcheck.h"
 
 using namespace attn;
 
 namespace {
-
-ScoreSpec spec(int64_t width) {
-  ScoreSpec s;
-  s.query_dim = s.key_dim = width;
-  s.seed = 5;
-  return s;
-}
 
 AttentionOptions with_empty_slots(const Tensor& mask, const Tensor& empty_slots) {
   AttentionOptions options;
@@ -40,7 +33,7 @@ TEST_CASE("empty slots: each takes exp(0) of the softmax and adds nothing to the
   const Variable q(Tensor::from_vector({1, 2}, {1, 1}));
   const Variable k(Tensor::from_vector({1, 2, 2}, {1, 0, 0, 0}));
   const Variable v(Tensor::from_vector({1, 2, 2}, {2, 0, 0, 4}));
-  auto score = make_score_function("dot", spec(2));
+  auto score = make_score_function("dot", attend_one_spec(2));
   const AttentionResult out = attend_one(*score, q, k, v,
                                          with_empty_slots(Tensor(), Tensor::from_vector({1}, {3})));
   const double z = std::exp(1.0) + 1 + 3;
@@ -58,7 +51,7 @@ TEST_CASE("empty slots: c of them equal c zero keys and values appended, and 0 i
   const Tensor v = normal({3, 5, 2}, 0, 1, generator);  // [B, S, Ev]
   const Tensor mask = Tensor::from_vector({3, 5}, {1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0});
   const Tensor counts = Tensor::from_vector({3}, {2, 0, 3});
-  auto score = make_score_function("dot", spec(4));
+  auto score = make_score_function("dot", attend_one_spec(4));
   const AttentionResult out =
       attend_one(*score, Variable(q), Variable(k), Variable(v), with_empty_slots(mask, counts));
 
@@ -80,34 +73,16 @@ TEST_CASE("empty slots: c of them equal c zero keys and values appended, and 0 i
 }
 
 TEST_CASE("empty slots: gradients match finite differences for every score function") {
-  Generator generator(13);
-  const Tensor q = normal({2, 3}, 0, 1, generator);     // [B, E]
-  const Tensor k = normal({2, 4, 3}, 0, 1, generator);  // [B, S, E]
-  const Tensor v = normal({2, 4, 2}, 0, 1, generator);  // [B, S, Ev]
-  const Tensor mask = Tensor::from_vector({2, 4}, {1, 1, 1, 0, 1, 0, 1, 1});
-  const Tensor counts = Tensor::from_vector({2}, {2, 0});
-  for (const ScoreEntry& entry : score_functions()) {
-    CAPTURE(entry.name);
-    ScoreSpec s = spec(3);
-    if (entry.name == "location_aware") s.settings = "filters=2,width=3";
-    std::unique_ptr<ScoreFunction> score = entry.make(s);
-    const GradCheckResult result = gradcheck_with_parameters(
-        *score,
-        [&](const std::vector<Variable>& x) {
-          return attend_one(*score, x[0], score->prepare_keys(x[1]), x[2],
-                            with_empty_slots(mask, counts))
-              .context;
-        },
-        {q, k, v});
-    CAPTURE(result.report);
-    CHECK(result.passed);
-  }
+  check_attend_one_gradients_for_every_score(
+      with_empty_slots(Tensor::from_vector({2, 4}, {1, 1, 1, 0, 1, 0, 1, 1}),
+                       Tensor::from_vector({2}, {2, 0})),
+      13);
 }
 
 TEST_CASE("empty slots: a negative count or a shape that does not fit is one clear error") {
   const Variable q(Tensor::from_vector({1, 2}, {1, 1}));
   const Variable k(Tensor::from_vector({1, 2, 2}, {1, 0, 0, 0}));
-  auto score = make_score_function("dot", spec(2));
+  auto score = make_score_function("dot", attend_one_spec(2));
   CHECK_THROWS_WITH_AS(
       attend_one(*score, q, k, k, with_empty_slots(Tensor(), Tensor::from_vector({1}, {-1}))),
       doctest::Contains("attention: empty_slots must be counts >= 0, got -1"), Error);
