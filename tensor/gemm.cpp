@@ -142,21 +142,27 @@ typedef lane_index ivec __attribute__((vector_size(kVectorBytes)));
 //   a = [A0 A1 A2 A3 ...], b = [B0 B1 B2 B3 ...]  ->  low = [A0 B0 A2 B2 ...],
 //                                                   high = [A1 B1 A3 B3 ...]
 struct StageMasks {
-  ivec low, high;
+  lane_index low[kLanes], high[kLanes];
 };
 
-const StageMasks& stage_masks(int h) {
-  static const auto masks = [] {
-    std::array<StageMasks, kLanes> table{};
-    for (int block = 1; block < kLanes; block *= 2)
-      for (int l = 0; l < kLanes; ++l) {
-        const bool even = (l / block) % 2 == 0;
-        table[block].low[l] = even ? l : kLanes + l - block;
-        table[block].high[l] = even ? l + block : kLanes + l;
-      }
-    return table;
-  }();
-  return masks[h];
+// Computed at compile time: the transpose then finds them as constants, not behind a call.
+constexpr std::array<StageMasks, kLanes> make_stage_masks() {
+  std::array<StageMasks, kLanes> table{};
+  for (int block = 1; block < kLanes; block *= 2)
+    for (int l = 0; l < kLanes; ++l) {
+      const bool even = (l / block) % 2 == 0;
+      table[block].low[l] = even ? l : kLanes + l - block;
+      table[block].high[l] = even ? l + block : kLanes + l;
+    }
+  return table;
+}
+
+constexpr std::array<StageMasks, kLanes> kStageMasks = make_stage_masks();
+
+ivec lanes(const lane_index (&mask)[kLanes]) {
+  ivec v;
+  std::memcpy(&v, mask, sizeof v);
+  return v;
 }
 
 // GCC's __builtin_shuffle(a, b, mask): lane l of the result is lane mask[l] of a and b laid end
@@ -179,13 +185,13 @@ const StageMasks& stage_masks(int h) {
 [[gnu::always_inline]] inline void transpose(vec (&rows)[kLanes]) {
 #pragma GCC unroll 8
   for (int h = kLanes / 2; h >= 1; h /= 2) {
-    const StageMasks& m = stage_masks(h);
+    const StageMasks& m = kStageMasks[h];
 #pragma GCC unroll 16
     for (int i = 0; i < kLanes; ++i)
       if ((i & h) == 0) {
         const vec a = rows[i], b = rows[i + h];
-        rows[i] = shuffle(a, b, m.low);
-        rows[i + h] = shuffle(a, b, m.high);
+        rows[i] = shuffle(a, b, lanes(m.low));
+        rows[i + h] = shuffle(a, b, lanes(m.high));
       }
   }
 }
@@ -249,37 +255,69 @@ void pack_b(int64_t kc, int64_t nc, MatrixRef b, real* packed) {
 // much as the product itself, and most of each MR-row tile would be padding. Each element of C is
 // then summed straight from A and B, in the very order the micro-kernel sums it: over k in blocks
 // of KC, each block in order from 0, then written or added to C. So a row gets bitwise the
-// values it gets inside a larger product. kChains columns are summed side by side, which keeps
-// the adders busy and reads B[k0.., j0..] (KC x kChains) once per row from L1.
+// values it gets inside a larger product.
+//
+// kLanes columns of C are summed side by side in one vector per row, so each step of k is one
+// multiply-add per row, as in the micro-kernel. That needs B's kLanes values of a step side by
+// side: they are when B is row-major; when B is a transposed weight (x W^T, W [n, k]), each
+// column runs along k instead, and kLanes steps of kLanes columns are loaded and transposed in
+// registers. At m = 1 the product reads each value of B once: it runs at the speed of memory.
 constexpr int64_t kFewRows = 4;
-constexpr int kChains = 16;
 
-// C[i, j0 .. j0+cols] for k in k0 .. k0+kc, one row i. The kChains sums always run (past the
-// last column they repeat it and are not stored), so every column is summed by one and the same
-// unrolled loop: the compiler then treats each multiply-add alike, as in the micro-kernel.
-void few_rows_block(const GemmProblem& g, int64_t i, int64_t j0, int64_t k0, int64_t kc,
-                    int cols) {
-  int64_t column[kChains];  // where column j0 + j starts in B
-  for (int j = 0; j < kChains; ++j) column[j] = std::min(j, cols - 1) * g.b.col_stride;
-  const real* a = g.a.data + i * g.a.row_stride + k0 * g.a.col_stride;
-  const real* b = g.b.data + k0 * g.b.row_stride + j0 * g.b.col_stride;
-  real acc[kChains] = {};
-  for (int64_t p = 0; p < kc; ++p, a += g.a.col_stride, b += g.b.row_stride) {
-    const real x = *a;
-#pragma GCC unroll 16
-    for (int j = 0; j < kChains; ++j) acc[j] += x * b[column[j]];
-  }
-  real* c = g.c + i * g.ldc + j0;
-  const bool overwrite = k0 == 0 && !g.accumulate;
-  for (int j = 0; j < cols; ++j) c[j] = overwrite ? acc[j] : c[j] + acc[j];
+// acc[i] += A[i, p] * step for each of the M rows: one step of k for kLanes columns at once.
+template <int M>
+[[gnu::always_inline]] inline void add_step(const GemmProblem& g, int64_t p, vec step,
+                                            vec (&acc)[M]) {
+  const real* a = g.a.data + p * g.a.col_stride;
+#pragma GCC unroll 4
+  for (int i = 0; i < M; ++i) acc[i] += a[i * g.a.row_stride] * step;
 }
 
+// acc[i][j] = sum of A[i, k0 + p] * B[k0 + p, j0 + j] over p = 0 .. kc, in order, for kLanes
+// columns: column[j] points to B[k0, j0 + j], and columns past the last one repeat it.
+template <int M>
+void few_rows_block(const GemmProblem& g, const real* const (&column)[kLanes], bool whole,
+                    int64_t k0, int64_t kc, vec (&acc)[M]) {
+  for (int i = 0; i < M; ++i) acc[i] = vec{};
+  int64_t p = 0;
+  if (whole && g.b.col_stride == 1) {
+    // B row-major: a step's kLanes values are one load.
+    for (; p < kc; ++p) add_step<M>(g, k0 + p, load(column[0] + p * g.b.row_stride), acc);
+  } else if (g.b.row_stride == 1) {
+    // B = W^T: load kLanes steps of each column, transpose them into kLanes steps.
+    for (; p + kLanes <= kc; p += kLanes) {
+      vec steps[kLanes];
+#pragma GCC unroll 16
+      for (int j = 0; j < kLanes; ++j) steps[j] = load(column[j] + p);
+      transpose(steps);  // steps[q] = the kLanes columns at step p + q
+#pragma GCC unroll 16
+      for (int q = 0; q < kLanes; ++q) add_step<M>(g, k0 + p + q, steps[q], acc);
+    }
+  }
+  // Whatever is left (or any other layout): the step gathered one value at a time.
+  for (; p < kc; ++p) {
+    vec step;
+    for (int j = 0; j < kLanes; ++j) step[j] = column[j][p * g.b.row_stride];
+    add_step<M>(g, k0 + p, step, acc);
+  }
+}
+
+template <int M>
 void gemm_few_rows(const GemmProblem& g) {
-  for (int64_t j0 = 0; j0 < g.n; j0 += kChains) {
-    const int cols = static_cast<int>(std::min<int64_t>(kChains, g.n - j0));
+  for (int64_t j0 = 0; j0 < g.n; j0 += kLanes) {
+    const int cols = static_cast<int>(std::min<int64_t>(kLanes, g.n - j0));
     for (int64_t k0 = 0; k0 < g.k; k0 += KC) {
       const int64_t kc = std::min(KC, g.k - k0);
-      for (int64_t i = 0; i < g.m; ++i) few_rows_block(g, i, j0, k0, kc, cols);
+      const real* column[kLanes];
+      for (int j = 0; j < kLanes; ++j)
+        column[j] = g.b.data + k0 * g.b.row_stride + (j0 + std::min(j, cols - 1)) * g.b.col_stride;
+      vec acc[M];
+      few_rows_block<M>(g, column, cols == kLanes, k0, kc, acc);
+      const bool overwrite = k0 == 0 && !g.accumulate;
+      for (int i = 0; i < M; ++i) {
+        real* c = g.c + i * g.ldc + j0;
+        for (int j = 0; j < cols; ++j) c[j] = overwrite ? acc[i][j] : c[j] + acc[i][j];
+      }
     }
   }
 }
@@ -333,9 +371,11 @@ void gemm_attn(const GemmProblem& g) {
     clear_output(g);
     return;
   }
-  if (g.m <= kFewRows) {
-    gemm_few_rows(g);
-    return;
+  switch (g.m) {
+    case 1: return gemm_few_rows<1>(g);
+    case 2: return gemm_few_rows<2>(g);
+    case 3: return gemm_few_rows<3>(g);
+    case kFewRows: return gemm_few_rows<kFewRows>(g);
   }
   real* packed_a = packed_a_buffer();
   real* packed_b = packed_b_buffer();
