@@ -19,6 +19,12 @@
 //       │        ^  over h_1 .. h_S           ^
 //       └────────┴────────────────────────────┘ (the GRU's recurrent input)
 //
+// Decoding one token at a time reads every weight once per token. c_t only ever enters linear
+// maps (the GRU's input gates and the output layer), and a linear map commutes with the blend:
+//   W c_t = W (sum_s a_ts h_s) = sum_s a_ts (W h_s)
+// So decoding few rows projects the memory once per source, P = h W^T [N, S, G R + V], and each
+// step reads a_t P: N S (G R + V) numbers instead of the M (G R + V) of W (bahdanau.cpp).
+//
 // The output layer is the PyTorch tutorial's (bentrevett/pytorch-seq2seq, notebook 3), which the
 // benchmark against PyTorch mirrors; the paper feeds the same three vectors through a maxout
 // layer (A.2.2). Any registered score can replace the additive one (--score), and the
@@ -39,8 +45,13 @@ class BahdanauModel : public RnnSeq2Seq {
                         RnnState& state) override;
   // [..., R + M + D] -> [..., V]
   Variable logits(const Variable& features) const override { return output_.forward(features); }
+  // The same logits as decoder_step and logits, from the projected memory when that is cheaper.
+  Variable step_logits(const Variable& embedded, RnnState& state) override;
 
  private:
+  // P = h W^T for the two maps c_t enters, into state.projected_gates and projected_logits.
+  void project_memory(RnnState& state) const;
+
   Linear output_;  // "output": W_out [V, R + M + D] and b [V]
 };
 

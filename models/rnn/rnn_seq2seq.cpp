@@ -73,6 +73,8 @@ void RnnState::reorder(const Tensor& rows) {
   if (feed.defined()) feed = index_select(feed, 0, rows);
   history.select_rows(rows);
   if (weights.defined()) weights = index_select(weights, 0, rows);
+  if (projected_gates.defined()) projected_gates = index_select(projected_gates, 0, rows);
+  if (projected_logits.defined()) projected_logits = index_select(projected_logits, 0, rows);
 }
 
 // ---- the model --------------------------------------------------------------------------------
@@ -184,11 +186,16 @@ Step RnnSeq2Seq::step(const Tensor& tokens, DecoderState& decoder_state) {
   check(tokens.ndim() == 1 && N == state.memory.states.size(0), "rnn step",
         "tokens must be [N] with the state's N = " + std::to_string(state.memory.states.size(0)) +
             ", got " + to_string(tokens.shape()));
-  const Variable embedded = dropout_.forward(target_embedding_.forward(tokens));      // [N, D]
-  const Variable features = decoder_step(embedded_gates(embedded), embedded, state);  // [N, O]
+  const Variable embedded = dropout_.forward(target_embedding_.forward(tokens));  // [N, D]
+  const Variable logits_t = step_logits(embedded, state);  // [N, V]
   state.position += 1;
   const int64_t S = state.weights.size(-1);
-  return {logits(dropout_.forward(features)), state.weights.view({N, 1, 1, S})};  // [N, V]
+  return {logits_t, state.weights.view({N, 1, 1, S})};
+}
+
+Variable RnnSeq2Seq::step_logits(const Variable& embedded, RnnState& state) {
+  const Variable features = decoder_step(embedded_gates(embedded), embedded, state);  // [N, O]
+  return logits(dropout_.forward(features));                                         // [N, V]
 }
 
 Variable RnnSeq2Seq::forward(const Source& source, const Tensor& target_in) {

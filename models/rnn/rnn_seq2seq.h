@@ -45,6 +45,9 @@ struct RnnState : DecoderState {
   // W_ih[:, D:]^T [X, G R] of the first decoder cell: the weights of its input beyond the
   // embedding (c_t or h~_{t-1}), sliced once per sequence rather than once per step
   Variable extra_weights;
+  // Bahdanau's decoding (bahdanau.cpp): the memory through the maps c_t feeds, once per source:
+  // the first cell's input gates [N, S, G R] and the output layer [N, S, V]; else undefined
+  Variable projected_gates, projected_logits;
   void reorder(const Tensor& rows) override;
 };
 
@@ -73,6 +76,9 @@ class RnnSeq2Seq : public Seq2Seq {
                                 RnnState& state) = 0;
   // features [..., O] -> logits [..., V]
   virtual Variable logits(const Variable& features) const = 0;
+  // One decoding step: the embedded token [N, D] -> logits [N, V], through decoder_step and
+  // logits. A model may compute the same numbers another way, faster for decoding.
+  virtual Variable step_logits(const Variable& embedded, RnnState& state);
 
   // a_t and c_t for one query [N, R] over the state's memory -> context [N, M], weights [N, S]
   AttentionResult attend_memory(const Variable& query, RnnState& state);
@@ -87,11 +93,12 @@ class RnnSeq2Seq : public Seq2Seq {
   std::unique_ptr<ScoreFunction> attention_;  // "attention": the score, windowed or not
   CellStack decoder_;                         // "decoder"
 
+  // embedded [..., D] -> the embedding's share of the first cell's input gates [..., G R]
+  Variable embedded_gates(const Variable& embedded) const;
+
  private:
   // The decoder's first states s_0, one per layer, from the encoder's (config.initial_state).
   std::vector<CellState> initial_states(const Memory& memory) const;
-  // embedded [..., D] -> the embedding's share of the first cell's input gates [..., G R]
-  Variable embedded_gates(const Variable& embedded) const;
 };
 
 }  // namespace attn

@@ -10,6 +10,7 @@
 
 #include "autograd/ops.h"
 #include "models/registry.h"
+#include "models/rnn/rnn_seq2seq.h"
 #include "models/rnn/rnn_config.h"
 #include "nn/attention/registry.h"
 #include "tensor/elementwise.h"
@@ -265,6 +266,33 @@ TEST_CASE("rnn: a row decoded in a batch gives what it gives alone") {
     const Tensor alone = model->forward(second, kTarget.narrow(0, 1, 1).contiguous()).value();
     CHECK(allclose(both.narrow(0, 1, 1), alone, 1e-5, 1e-5));
   }
+}
+
+TEST_CASE(
+    "rnn: Bahdanau's decoding projects the memory for few rows, and steps to forward()'s "
+    "logits") {
+  // c_t's products moved onto the memory (bahdanau.h): P is built at the first step of a decode
+  // over few rows, never while training (dropout would act on c_t, not on P) nor over many rows.
+  const std::unique_ptr<Seq2Seq> model = tiny(RnnAttention::bahdanau).build();
+  NoGradGuard no_grad;
+  const Tensor full = model->forward(kSource, kTarget).value();  // [2, 3, V], the direct path
+  auto first_step = [&](const Source& source) {
+    std::unique_ptr<DecoderState> state = model->start(model->encode(source));
+    const Tensor logits = model->step(kTarget.narrow(1, 0, 1).contiguous().view({2}), *state)
+                              .logits.value();  // [2, V]
+    return std::make_pair(std::move(state), logits);
+  };
+  CHECK_FALSE(dynamic_cast<RnnState&>(*first_step(kSource).first).projected_gates.defined());
+  model->eval();
+  auto [state, logits] = first_step(kSource);
+  CHECK(dynamic_cast<RnnState&>(*state).projected_logits.defined());
+  CHECK(allclose(logits, full.narrow(1, 0, 1).squeeze(1), 1e-5, 1e-5));
+  for (int64_t t = 1; t < 3; ++t)
+    CHECK(allclose(model->step(kTarget.narrow(1, t, 1).contiguous().view({2}), *state)
+                       .logits.value(),
+                   full.narrow(1, t, 1).squeeze(1), 1e-5, 1e-5));
+  const Source long_source = token_source(Tensor::full({2, 65}, 3));  // N S = 130 > 128
+  CHECK_FALSE(dynamic_cast<RnnState&>(*first_step(long_source).first).projected_gates.defined());
 }
 
 TEST_CASE("rnn: a state_dict loaded into a fresh model reproduces its logits exactly") {
