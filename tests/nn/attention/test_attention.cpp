@@ -22,6 +22,7 @@
 #include "tensor/error.h"
 #include "tensor/join.h"
 #include "tensor/random.h"
+#include "tests/nn/attention/attend_one_gradcheck.h"
 #include "tests/nn/module_gradcheck.h"
 
 using namespace attn;
@@ -131,27 +132,8 @@ TEST_CASE("attention: for every score function, gradients wrt queries, keys, val
 TEST_CASE(
     "attention: for every score function, attend_one's gradients match finite "
     "differences") {
-  Generator generator(21);
-  const Tensor query = normal({B, E}, 0, 1, generator);
-  const Tensor keys = normal({B, S, E}, 0, 1, generator);
-  const Tensor values = normal({B, S, Ev}, 0, 1, generator);
   const Tensor mask = Tensor::from_vector({B, S}, {1, 1, 1, 0, 1, 0, 1, 1});
-  for (const ScoreEntry& entry : score_functions()) {
-    CAPTURE(entry.name);
-    ScoreSpec spec = spec_for_tests();
-    spec.heads = 1;
-    if (entry.name == "location_aware") spec.settings = "filters=2,width=3";
-    std::unique_ptr<ScoreFunction> score = entry.make(spec);
-    const GradCheckResult result = gradcheck_with_parameters(
-        *score,
-        [&](const std::vector<Variable>& x) {
-          return attend_one(*score, x[0], score->prepare_keys(x[1]), x[2], with_mask(mask))
-              .context;  // [B, Ev]
-        },
-        {query, keys, values});
-    CAPTURE(result.report);
-    CHECK(result.passed);
-  }
+  check_attend_one_gradients_for_every_score(with_mask(mask), 21);
 }
 
 TEST_CASE("attention: additive score works when query and key widths differ") {
