@@ -10,8 +10,8 @@
 // The handshake, for one parallel_for: the caller publishes the job under the mutex and bumps
 // `generation_`; worker w runs chunk w + 1, the caller runs chunk 0, and the last worker to finish
 // wakes the caller. Workers are created once, on first need, and live until exit. Between jobs a
-// worker spins briefly (a batch of small matmuls calls parallel_for back to back, and waking a
-// sleeping thread costs tens of microseconds) and then sleeps on a condition variable.
+// worker spins for up to a millisecond (a batch of small matmuls calls parallel_for back to back,
+// and waking a sleeping thread costs tens of microseconds) and then sleeps on a condition variable.
 //
 // A parallel_for from inside a chunk (or from a second thread while the pool is busy) runs the
 // same chunks one after another on the calling thread: no nested fan-out, no deadlock, and the
@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -60,9 +61,18 @@ void cpu_relax() {
 #endif
 }
 
-// How many times a waiting thread polls before it sleeps: about 50 microseconds on Zen 5, where
-// a pause takes ~25 ns.
-constexpr int kSpinCount = 2000;
+// How long a waiting thread polls before it sleeps. Waking a sleeping thread costs tens of
+// microseconds, and up to a hundred in a virtual machine. Decoding one sentence calls
+// parallel_for a few times per token with a tenth of a millisecond of one-thread work between
+// (a softmax, a tanh): polling must outlast such gaps, or every product pays a wake-up.
+constexpr std::chrono::microseconds kSpinTime{1000};
+
+// Polls done() until it holds or kSpinTime has passed; the caller then sleeps if need be.
+template <class Done>
+void spin_until(const Done& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  while (!done() && std::chrono::steady_clock::now() < deadline) cpu_relax();
+}
 
 class ThreadPool {
  public:
@@ -136,8 +146,7 @@ void ThreadPool::run(const Body& body, int64_t count, int chunks) {
     error = std::current_exception();
   }
   // The workers still read `body`: wait for them even when chunk 0 threw.
-  for (int spin = 0; spin < kSpinCount && pending_.load(std::memory_order_acquire) > 0; ++spin)
-    cpu_relax();
+  spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; });
   std::unique_lock<std::mutex> lock(mutex_);
   finished_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
   if (!error) error = error_;
@@ -148,10 +157,7 @@ void ThreadPool::run(const Body& body, int64_t count, int chunks) {
 
 // Spins, then sleeps, until a job newer than `seen` (or shutdown) is published. False on shutdown.
 bool ThreadPool::wait_for_job(uint64_t seen) {
-  for (int spin = 0; spin < kSpinCount; ++spin) {
-    if (generation_.load(std::memory_order_acquire) != seen) break;
-    cpu_relax();
-  }
+  spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
   std::unique_lock<std::mutex> lock(mutex_);
   wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
   return !stopping_;
