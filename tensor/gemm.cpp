@@ -402,8 +402,10 @@ void gemm_attn(const GemmProblem& g) {
 // ---- threads ----------------------------------------------------------------------------------
 
 void gemm_parallel(GemmKernel kernel, const GemmProblem& g) {
-  // Below about a million multiply-adds, waking a thread costs more than it saves.
-  if (num_threads() == 1 || g.m * g.n * g.k < (int64_t{1} << 20)) {
+  // Below about a million multiply-adds, waking a thread costs more than it saves; unless B
+  // alone is large: a product of few rows streams B from memory, and two cores read it faster.
+  const bool small = g.m * g.n * g.k < (int64_t{1} << 20) && g.k * g.n < (int64_t{1} << 18);
+  if (num_threads() == 1 || small) {
     kernel(g);
     return;
   }
