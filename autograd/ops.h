@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "autograd/variable.h"
+#include "tensor/conv2d.h"
+#include "tensor/pool2d.h"
 #include "tensor/random.h"
 #include "tensor/recurrent_scan.h"
 
@@ -72,6 +74,16 @@ Variable where(const Tensor& condition, const Variable& a, const Variable& b);
 
 // ---- matrix product (autograd/matmul.cpp) ---------------------------------------------------------
 Variable matmul(const Variable& a, const Variable& b);  // da = g @ b^T, db = a^T @ g (sum_to batch)
+
+// ---- images (autograd/conv2d.cpp, autograd/pool2d.cpp) -------------------------------------------
+// x [B, C, H, W], weight [O, C, K, K'], bias [O] -> [B, O, H', W'] (tensor/conv2d.h):
+// dw = sum_b g_b @ im2col(x_b)^T, dx_b = col2im(w^T @ g_b), dbias = sum of g over b, i, j
+Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
+                const Conv2dOptions& options = {});
+// max over each K x K window of x [B, C, H, W]: dx = g at the window's maximum, 0 elsewhere
+Variable max_pool2d(const Variable& x, const Pool2dOptions& options = {});
+// mean over each K x K window: dx = g / K^2 spread over the window
+Variable avg_pool2d(const Variable& x, const Pool2dOptions& options = {});
 
 // ---- fused ops: hand-written backward, each with a composite twin in the tests --------------------
 Variable softmax(const Variable& x, int dim);       // dx = y * (g - sum(g * y, dim))

@@ -36,7 +36,7 @@ struct LayerParts {
 const std::vector<LayerParts> kParts = {
     {"nn", {{""}, {"layers"}, {"attention"}, {"transformer"}}, 3},
     {"models", {{"seq2seq"}, {"decoding", "transformer"}, {""}}, 1},
-    {"train", {{"io"}, {"text", "optim"}, {"data", "metrics", "report"}, {""}}, 2},
+    {"train", {{"io"}, {"text", "optim"}, {"data", "metrics"}, {"report"}, {""}}, 2},
 };
 
 bool is_source(const fs::path& path) {

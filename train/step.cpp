@@ -34,18 +34,20 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
                       const Schedule& schedule, int64_t step, const StepOptions& options) {
   const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
   const Variable loss = sequence_loss(logits, batch.target_out, options.label_smoothing);
+  const Variable penalty = model.penalty();  // the model's own term, if it has one
+  const Variable objective = penalty.defined() ? loss + penalty : loss;
   optimizer.zero_grad();
   StepResult result;
-  result.loss = loss.item();
+  result.loss = objective.item();
   if (!std::isfinite(result.loss)) {
     result.applied = false;
     result.problem = "the loss is " + std::to_string(result.loss);
     return result;
   }
   if (options.summed_loss)
-    (loss * static_cast<real>(batch.target_tokens)).backward();
+    (objective * static_cast<real>(batch.target_tokens)).backward();
   else
-    loss.backward();
+    objective.backward();
   const double norm = gradient_norm(optimizer.parameters());
   if (!std::isfinite(norm)) {
     result.applied = false;

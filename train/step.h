@@ -2,6 +2,7 @@
 //
 //   logits = model.forward(source, target_in)           [B, T, V]   teacher forcing
 //   loss   = label-smoothed cross-entropy(logits, target_out), padding ignored
+//            + the model's penalty, if it has one (Seq2Seq::penalty: Show, Attend and Tell's)
 //   backward; clip the gradients' global norm; lr = schedule(step); optimiser step
 //
 // Teacher forcing (Williams & Zipser 1989): the decoder reads the reference shifted right and
@@ -43,7 +44,7 @@ struct StepOptions {
 };
 
 struct StepResult {
-  real loss = 0;        // the batch's loss, before the update
+  real loss = 0;        // the batch's loss (with the model's penalty), before the update
   bool applied = true;  // false: the step was skipped, see `problem`
   std::string problem;  // "the loss is nan", "the gradient of decoder.output.weight is not finite"
 };

@@ -22,7 +22,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/rnn/cell_stack.h"
+#include "nn/recurrent/cell_stack.h"
 #include "models/rnn/rnn_config.h"
 #include "models/seq2seq/seq2seq.h"
 #include "nn/attention/attention.h"

@@ -78,6 +78,11 @@ class Seq2Seq : public Module {
   // Teacher forcing: source, target_in [B, T] (<bos> y_1 .. y_{T-1}) -> logits [B, T, V]
   virtual Variable forward(const Source& source, const Tensor& target_in) = 0;
 
+  // What the last forward() adds to the training loss besides the words' cross-entropy (Show,
+  // Attend and Tell's doubly stochastic attention), handed over once: the training step takes
+  // it, and a second call returns undefined. Undefined for a model without one.
+  virtual Variable penalty() { return {}; }
+
   virtual int64_t target_vocab() const = 0;  // V
   // The model's one generator: its initial weights and every dropout mask come from it, so one
   // seed fixes a run and a checkpoint saves its state.

@@ -371,11 +371,46 @@ std::vector<GradCheckCase> recurrent_cases() {
   };
 }
 
+std::vector<GradCheckCase> image_cases() {
+  auto conv_inputs = [](const Shape& x, const Shape& w) {
+    return [x, w] { return Inputs{random(x, 1), random(w, 2), random({w[0]}, 3)}; };
+  };
+  auto conv = [](int64_t stride, int64_t padding) {
+    return [stride, padding](const Vars& v) {
+      return conv2d(v[0], v[1], v[2], Conv2dOptions{stride, padding});
+    };
+  };
+  // Channels stored last ([B, H, W, C] permuted to [B, C, H, W]): the strided input path.
+  auto channels_last = [] {
+    return Inputs{random({2, 4, 5, 3}, 1).permute({0, 3, 1, 2}), random({2, 3, 3, 3}, 2),
+                  random({2}, 3)};
+  };
+  auto pool_input = [] { return Inputs{spread({2, 2, 5, 6})}; };
+  return {
+      {"conv2d 3x3", conv_inputs({2, 2, 5, 5}, {3, 2, 3, 3}), conv(1, 0)},
+      {"conv2d 3x3, padding 1", conv_inputs({2, 2, 4, 5}, {3, 2, 3, 3}), conv(1, 1)},
+      {"conv2d 3x3, stride 2, padding 1", conv_inputs({1, 3, 6, 5}, {2, 3, 3, 3}), conv(2, 1)},
+      {"conv2d 2x3 kernel, stride 3, padding 2", conv_inputs({3, 1, 5, 7}, {2, 1, 2, 3}),
+       conv(3, 2)},
+      {"conv2d 1x1", conv_inputs({2, 4, 3, 3}, {3, 4, 1, 1}), conv(1, 0)},
+      {"conv2d, channels-last input", channels_last, conv(1, 1)},
+      {"max_pool2d 2x2", pool_input, [](const Vars& v) { return max_pool2d(v[0]); }},
+      {"max_pool2d 3x3, stride 1 (overlapping windows)", pool_input,
+       [](const Vars& v) { return max_pool2d(v[0], Pool2dOptions{3, 1}); }},
+      {"avg_pool2d 2x2", [] { return Inputs{random({2, 3, 4, 5}, 1)}; },
+       [](const Vars& v) { return avg_pool2d(v[0]); }},
+      {"avg_pool2d 3x3, stride 2", [] { return Inputs{random({1, 2, 7, 6}, 1)}; },
+       [](const Vars& v) { return avg_pool2d(v[0], Pool2dOptions{3, 2}); }},
+      {"avg_pool2d, transposed output", [] { return Inputs{random({1, 2, 4, 4}, 1)}; },
+       [](const Vars& v) { return transpose(avg_pool2d(v[0]), 1, 3); }},
+  };
+}
+
 std::vector<GradCheckCase> all_cases() {
   std::vector<GradCheckCase> cases;
   for (auto group : {unary_cases, binary_cases, reduction_cases, view_cases, indexing_cases,
                      matmul_cases, softmax_and_layer_norm_cases, dropout_embedding_loss_cases,
-                     recurrent_cases})
+                     recurrent_cases, image_cases})
     for (GradCheckCase& row : group()) cases.push_back(std::move(row));
   return cases;
 }

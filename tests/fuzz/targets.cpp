@@ -30,6 +30,9 @@ const std::vector<FuzzTarget>& fuzz_targets() {
        fuzz_aligned_corpus, seed_aligned_corpus},
       {"babi", "a bAbI task file: stories, questions, answers and supporting facts", fuzz_babi,
        seed_babi},
+      {"idx", "an MNIST IDX file, read as images (idx3-ubyte) and as labels (idx1-ubyte)",
+       fuzz_idx, seed_idx},
+      {"netpbm", "a PGM or PPM image (P2, P3, P5, P6; 8 or 16 bits)", fuzz_netpbm, seed_netpbm},
   };
   return table;
 }

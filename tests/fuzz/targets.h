@@ -52,6 +52,10 @@ void fuzz_aligned_corpus(const std::string& input);
 std::string seed_aligned_corpus();
 void fuzz_babi(const std::string& input);
 std::string seed_babi();
+void fuzz_idx(const std::string& input);
+std::string seed_idx();
+void fuzz_netpbm(const std::string& input);
+std::string seed_netpbm();
 
 // A directory for this process's temporary files (created once, emptied by each target that
 // uses it).

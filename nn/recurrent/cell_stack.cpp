@@ -1,5 +1,5 @@
 // A stack of recurrent cells stepped together (see cell_stack.h).
-#include "models/rnn/cell_stack.h"
+#include "nn/recurrent/cell_stack.h"
 
 #include <string>
 

@@ -1,0 +1,45 @@
+// A small convolutional image encoder: the image as a grid of feature vectors, the memory an
+// attention decoder reads.
+//
+// Xu et al. 2015, "Show, Attend and Tell", §3.1.1: "We use a convolutional neural network in
+// order to extract a set of feature vectors which we refer to as annotation vectors ... L
+// vectors, each of which is a D-dimensional representation corresponding to a part of the
+// image", taken from a lower convolutional layer (not a fully connected one), so that each
+// vector keeps where in the image it looked. The paper uses VGG's conv5_4 (14 x 14 x 512); a
+// toy image needs only a few blocks, each
+//
+//   conv 3x3, padding 1 (same size) -> ReLU -> max pool 2x2 (half the size)
+//
+//   image [B, C, H, W] -> block 1 -> [B, D_1, H/2, W/2] -> ... -> block n -> [B, D, h, w]
+//                      -> one vector per cell: a [B, L, D],  L = h w,  h = H / 2^n, w = W / 2^n
+//
+// Cell i = r w + c of the grid covers the image's pixels rows [r H/h, (r+1) H/h) and columns
+// [c W/w, (c+1) W/w) (and, through the 3x3 fields, a margin around them): where its attention
+// weight is drawn on the image.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "nn/module.h"
+#include "nn/vision/conv2d.h"
+
+namespace attn {
+
+class CnnEncoder : public Module {
+ public:
+  // channels: each block's output width D_1 .. D_n (the last is D).
+  CnnEncoder(int64_t in_channels, const std::vector<int64_t>& channels, Generator& generator);
+  // images [B, C, H, W] -> annotation vectors a [B, L, D], L = h w, row-major over the grid
+  Variable forward(const Variable& images) const;
+
+  int64_t width() const { return width_; }  // D
+  // The grid's rows (or columns) for an image of `size` rows (or columns): size / 2^n.
+  int64_t grid_size(int64_t size) const;
+
+ private:
+  std::vector<std::unique_ptr<Conv2d>> blocks_;  // "block1", "block2", ...
+  int64_t width_;
+};
+
+}  // namespace attn

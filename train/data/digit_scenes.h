@@ -1,0 +1,68 @@
+// Captioned scenes of handwritten digits, for captioning with attention in the manner of Xu et
+// al. 2015, "Show, Attend and Tell" (§4): real MNIST digits (LeCun et al. 1998, read by
+// train/io/idx.h) scattered on a grey canvas, and the caption the digits read left to right.
+// Each caption word names its digit, whose box says where the attention should fall.
+//
+//   64x64 canvas                          caption  "7"  "3"  "9"
+//   +--------------------------------+    names     0    1    2
+//   |   +---+                        |
+//   |   | 7 |             +----+     |    objects in caption order: the tight boxes of the
+//   |   +---+             | 9  |     |    digits' ink, left to right by their centres
+//   |           +----+    +----+     |
+//   |           | 3  |               |
+//   |           +----+               |
+//   +--------------------------------+
+//
+// A scene holds min_digits..max_digits digits (uniformly many), distinct digits of the range
+// [first, last) of the file, so that training, validation and test scenes can draw on disjoint
+// digits (the default split below). A digit's box is the tight box of its ink, every pixel
+// above 0: MNIST's faint anti-aliased edges count, so that boxes that do not overlap mean no
+// two digits ever touch the same pixel, and the canvas inside a box is exactly that digit. A
+// digit without ink, drawn for a scene, is an error (MNIST has none).
+//
+// Placement, by rejection: each digit's box goes to a uniformly random position inside the
+// canvas, again until it overlaps no box placed before and its centre lies at least
+// min_centre_gap pixels left or right of every other centre (the reading order is then
+// unambiguous); 100 positions per digit. A digit that finds no place restarts the scene with
+// fresh digits and positions; after 100 restarts digit_scenes throws, which the seed makes
+// deterministic (it needs a canvas too small for its digits, e.g. four 28x28 patches full of
+// ink on 64x64). A patch may stick out of the canvas where it has no ink.
+//
+// Pixels are the digit's bytes / 255 (0 black, 1 full ink) on a 1-channel canvas; the patches
+// are composed by the maximum, which is the same as copying each box since boxes never overlap.
+// Seeded: the same inputs and seed give the same scenes, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "train/io/image.h"
+#include "train/io/idx.h"
+
+namespace attn {
+
+// Digits [first, last) of an IDX file.
+struct DigitRange {
+  int64_t first = 0, last = 0;
+};
+
+// The default split of MNIST's 60000 training digits (train-images-idx3-ubyte): the last 10000
+// kept out for validation and testing, as MNIST's own t10k file can be kept for a final test.
+constexpr DigitRange kDigitTrainRange{0, 50000};
+constexpr DigitRange kDigitValidRange{50000, 55000};
+constexpr DigitRange kDigitTestRange{55000, 60000};
+
+struct DigitSceneOptions {
+  int64_t canvas = 64;         // height and width in pixels, at least a digit's patch, <= 1024
+  int64_t min_digits = 2;      // digits in a scene, uniformly min_digits..max_digits
+  int64_t max_digits = 4;      // at most the digits in the range, and what the gap allows
+  int64_t min_centre_gap = 4;  // pixels between any two boxes' centres, left to right
+};
+
+// `count` scenes from the digits in `range` of `digits`, whose labels are `labels` (0..9, one
+// per digit), drawn by a generator seeded with `seed`.
+std::vector<Scene> digit_scenes(const IdxImages& digits, const std::vector<uint8_t>& labels,
+                                DigitRange range, int64_t count, uint64_t seed,
+                                const DigitSceneOptions& options = {});
+
+}  // namespace attn
