@@ -174,16 +174,6 @@ class LinearStartSchedule : public Schedule {
   const int64_t& softmax_from_step_;  // 0 while linear
 };
 
-// A setting given explicitly with another value than the resumed run's is an error, not ignored.
-void refuse_changes(const Settings& asked, const Settings& saved, const std::set<std::string>& given,
-                    const std::string& config_path) {
-  for (size_t i = 0; i < asked.size(); ++i)
-    if (given.count(asked[i].name) && asked[i].get() != saved[i].get())
-      throw std::runtime_error("--" + asked[i].option + " " + asked[i].get() +
-                               " differs from the run being resumed (" + saved[i].get() + " in " +
-                               config_path + "); leave it out, or train into a new --out");
-}
-
 Json config_json(MemN2NConfig& config, const Vocabulary& vocabulary, BabiOptions& options,
                  int64_t softmax_from_step) {
   Json json;
@@ -215,8 +205,8 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
     Settings training = options.saved_settings();
     settings_from_json(training, saved.at("training"), config_path + ": training");
     softmax_from_step = saved.at("softmax_from_step").as_int();
-    refuse_changes(asked.model.settings(), model_settings, options.explicit_settings, config_path);
-    refuse_changes(asked.saved_settings(), training, options.explicit_settings, config_path);
+    refuse_changed_settings(asked.model.settings(), model_settings, options.explicit_settings, config_path);
+    refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   } else {
     std::vector<BabiFile> all = files.train;
     all.insert(all.end(), files.valid.begin(), files.valid.end());

@@ -14,5 +14,6 @@ int attention_command(const std::vector<std::string>& args);
 int align_command(const std::vector<std::string>& args);
 int dates_command(const std::vector<std::string>& args);
 int babi_command(const std::vector<std::string>& args);
+int caption_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

@@ -7,6 +7,7 @@
 //   attn align      --model DIR --data FILE [--json FILE] [--heatmap FILE.svg [--line N]]
 //   attn dates      --out FILE [--count N] [--seed S]
 //   attn babi       train|test|explain ...                    memory networks on bAbI
+//   attn caption    train|test|show ...                       image captioning with attention
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -30,6 +31,7 @@ static const char* kUsage =
     "  align       score a model's cross-attention against gold alignments\n"
     "  dates       write a date corpus with its gold alignment\n"
     "  babi        train, test and explain memory networks on the bAbI tasks\n"
+    "  caption     train, test and show image captioning with attention (shapes, MNIST)\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -41,7 +43,8 @@ int main(int argc, char** argv) {
       {"attention", attention_command},
       {"align", align_command},
       {"dates", dates_command},
-      {"babi", babi_command}};
+      {"babi", babi_command},
+      {"caption", caption_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
     std::cerr << "attn: unknown command '" << argv[1]
-              << "' (train, translate, bleu, attention, align, dates, babi)\n";
+              << "' (train, translate, bleu, attention, align, dates, babi, caption)\n";
     return 2;
   }
   try {

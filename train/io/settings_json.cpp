@@ -63,4 +63,12 @@ void settings_from_json(Settings& settings, const Json& json, const std::string&
   }
 }
 
+void refuse_changed_settings(const Settings& asked, const Settings& saved,
+                             const std::set<std::string>& given, const std::string& config_path) {
+  for (size_t i = 0; i < asked.size(); ++i)
+    if (given.count(asked[i].name) && asked[i].get() != saved[i].get())
+      throw Error("--" + asked[i].option + " " + asked[i].get() + " differs from the run being resumed (" +
+                  saved[i].get() + " in " + config_path + "); leave it out, or train into a new --out");
+}
+
 }  // namespace attn

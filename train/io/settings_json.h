@@ -8,6 +8,7 @@
 // error naming the place and the key: "config.json: model.d_model: must be in 1..16384, got 0".
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "nn/settings.h"
@@ -19,5 +20,11 @@ Json settings_to_json(const Settings& settings);
 
 // `where` names the object in errors ("config.json: model").
 void settings_from_json(Settings& settings, const Json& json, const std::string& where);
+
+// Resuming a run: a setting the user gave (its name in `given`) whose value in `asked` differs
+// from the run's, `saved` (read from `config_path`), is an error naming both, not ignored.
+// asked and saved are the same declaration, bound to two objects.
+void refuse_changed_settings(const Settings& asked, const Settings& saved,
+                             const std::set<std::string>& given, const std::string& config_path);
 
 }  // namespace attn

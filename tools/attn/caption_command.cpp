@@ -1,0 +1,193 @@
+// attn caption: Show, Attend and Tell on generated scenes (train/caption_trainer.h).
+//
+//   attn caption train --shapes | --mnist IDX_IMAGES  --out DIR [options]
+//   attn caption test  --model DIR [--mnist IDX_IMAGES] [--held-out] [--seed N] [--scenes N]
+//                      [--beam K]
+//   attn caption show  --model DIR (--image FILE.pgm|ppm | [--mnist IDX_IMAGES] [--seed N]
+//                      [--scene I]) --out caption.svg
+//
+// test composes fresh scenes (digits the model never saw, by default) and prints exact match,
+// BLEU-4 and attention correctness against uniform attention. show draws one image and, for
+// each word said, where the model looked (the paper's Figures 2-3).
+#include <cstdio>
+#include <iostream>
+
+#include "tools/attn/arguments.h"
+#include "tools/attn/commands.h"
+#include "train/caption_trainer.h"
+#include "train/io/atomic_file.h"
+#include "train/io/netpbm.h"
+#include "train/report/image_attention_svg.h"
+
+namespace attn::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: attn caption train --shapes | --mnist IDX_IMAGES  --out DIR [options]\n"
+    "       attn caption test  --model DIR [--mnist IDX_IMAGES] [--held-out] [--seed N]\n"
+    "                          [--scenes N] [--beam K] [--digits FIRST:LAST]\n"
+    "       attn caption show  --model DIR (--image FILE.pgm|ppm | [--mnist IDX_IMAGES]\n"
+    "                          [--seed N] [--scene I] [--held-out]) --out caption.svg\n"
+    "\n"
+    "Image captioning with attention (Xu et al. 2015, Show, Attend and Tell). train generates\n"
+    "scenes: two coloured shapes (--shapes), or 2 to 4 MNIST digits on a 64x64 canvas, read left\n"
+    "to right (--mnist; the labels file is found beside the images, MNIST's naming). test\n"
+    "captions freshly composed scenes: with --mnist, from the digits the model never saw (after\n"
+    "digits_valid_end; --digits picks others, e.g. of another file); with --shapes models,\n"
+    "--held-out composes scenes with the colour-shape pairs training never showed. show writes\n"
+    "the attention picture of one image (PGM/PPM of the model's size) or generated scene.\n";
+
+std::string help_text() {
+  CaptionOptions defaults;
+  std::string help = kUsage;
+  help += "\ntrain: the model\n";
+  help += "  --preset NAME                micro | tiny | small (default tiny for --shapes, small for --mnist)\n";
+  help += settings_help(defaults.model.settings());
+  help += "train: optimisation (saved with the model)\n";
+  help += settings_help(defaults.saved_settings());
+  help += "train: this run\n";
+  help += settings_help(defaults.run_settings());
+  return help;
+}
+
+int64_t whole_number(const Arguments& a, const std::string& name, int64_t fallback, int64_t low) {
+  if (!a.has(name)) return fallback;
+  const std::string text = a.text(name);
+  try {
+    size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= low) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{"attn " + a.command() + ": --" + name + " expects a whole number of at least " +
+                   std::to_string(low) + ", got '" + text + "'"};
+}
+
+CaptionOptions parse_train(const std::vector<std::string>& args) {
+  CaptionOptions options;
+  Settings model = options.model.settings(), saved = options.saved_settings(),
+           run = options.run_settings();
+  std::set<std::string> with_value = {"mnist", "out", "preset"};
+  for (const Settings* settings : {&model, &saved, &run})
+    for (const std::string& name : option_names(*settings)) with_value.insert(name);
+  const Arguments a("caption train", args, with_value, {"shapes", "quiet"});
+  if (a.has("shapes") == a.has("mnist"))
+    throw UsageError{"attn caption train: give exactly one of --shapes and --mnist IDX_IMAGES"};
+  options.data.kind = a.has("shapes") ? "shapes" : "mnist";
+  options.data.images = a.text("mnist");
+  options.out_dir = a.required("out");
+  try {
+    options.model.apply_preset(a.text("preset", a.has("shapes") ? "tiny" : "small"));
+  } catch (const std::exception& error) {
+    throw UsageError{std::string("attn caption train: --preset: ") + error.what()};
+  }
+  apply_settings(a, model);
+  apply_settings(a, saved);
+  apply_settings(a, run);
+  for (const Settings* settings : {&model, &saved})
+    for (const Setting& setting : *settings)
+      if (!setting.internal && a.has(setting.option)) options.explicit_settings.insert(setting.name);
+  options.quiet = a.has("quiet");
+  return options;
+}
+
+int train(const std::vector<std::string>& args) {
+  const CaptionOptions options = parse_train(args);
+  const CaptionTrainResult result = train_captioner(options, std::cerr);
+  std::cout << options.out_dir << ": validation exact match " << result.best_exact << "%, "
+            << result.steps << " steps, " << static_cast<int64_t>(result.seconds) << " s\n";
+  return 0;
+}
+
+// The scenes a test or picture draws on: the model's kind of data, from --mnist if given (else
+// the file it trained on), digits --digits FIRST:LAST or those it never saw.
+std::unique_ptr<SceneSource> scenes_for(CaptionModel& loaded, const Arguments& a) {
+  if (a.has("mnist")) loaded.data.images = a.text("mnist");
+  const uint64_t seed = static_cast<uint64_t>(whole_number(a, "seed", 1, 0));
+  const HeldOutMode mode = a.has("held-out") ? HeldOutMode::held_out : HeldOutMode::seen_only;
+  if (loaded.data.kind == "shapes") return loaded.data.source(seed, {}, mode);
+  DigitRange digits = loaded.data.test_digits();
+  if (a.has("digits")) {
+    const std::string text = a.text("digits");
+    const size_t colon = text.find(':');
+    try {
+      digits = {std::stoll(text.substr(0, colon)), std::stoll(text.substr(colon + 1))};
+    } catch (const std::exception&) {
+      throw UsageError{"attn " + a.command() + ": --digits expects FIRST:LAST, got '" + text + "'"};
+    }
+  }
+  return loaded.data.source(seed, digits);
+}
+
+int test(const std::vector<std::string>& args) {
+  const Arguments a("caption test", args, {"model", "mnist", "seed", "scenes", "beam", "digits"},
+                    {"held-out"});
+  CaptionModel loaded = CaptionModel::load(a.required("model"));
+  const std::unique_ptr<SceneSource> source = scenes_for(loaded, a);
+  const int64_t count = whole_number(a, "scenes", 1000, 1);
+  const int64_t beam = whole_number(a, "beam", 1, 1);
+  const CaptionScores scores = score_captions(*loaded.model, loaded.vocabulary, *source, count, beam);
+  char line[256];
+  std::snprintf(line, sizeof(line), "exact match %.2f%%, BLEU-4 %.2f on %lld scenes\n", scores.exact,
+                scores.bleu, static_cast<long long>(scores.scenes));
+  std::cout << line;
+  if (beam == 1) {
+    std::snprintf(line, sizeof(line),
+                  "attention correctness %.3f (uniform attention: %.3f) over %lld object words\n",
+                  scores.correctness, scores.uniform, static_cast<long long>(scores.checked_words));
+    std::cout << line;
+  }
+  return 0;
+}
+
+int show(const std::vector<std::string>& args) {
+  const Arguments a("caption show", args,
+                    {"model", "image", "mnist", "seed", "scene", "out"}, {"held-out"});
+  CaptionModel loaded = CaptionModel::load(a.required("model"));
+  const std::string out = a.required("out");
+  const CaptionerConfig& config = loaded.model->config();
+  Scene scene;
+  if (a.has("image")) {
+    scene.image = read_netpbm(a.text("image"));
+    if (scene.image.channels != config.image_channels || scene.image.height != config.image_height ||
+        scene.image.width != config.image_width)
+      throw UsageError{"attn caption show: " + a.text("image") + " is " +
+                       std::to_string(scene.image.channels) + "x" + std::to_string(scene.image.height) +
+                       "x" + std::to_string(scene.image.width) + " (channels x rows x columns); the model reads " +
+                       std::to_string(config.image_channels) + "x" + std::to_string(config.image_height) +
+                       "x" + std::to_string(config.image_width)};
+  } else {
+    scene = scenes_for(loaded, a)->scene(static_cast<uint64_t>(whole_number(a, "scene", 0, 0)));
+  }
+  const Captioned caption =
+      caption_images(*loaded.model, loaded.vocabulary, stack_images({scene}))[0];
+  std::vector<Box> boxes;  // the object each word names, when the scene knows it
+  for (size_t t = 0; t < caption.words.size() && !scene.names.empty(); ++t) {
+    const bool named = t < scene.names.size() && scene.names[t] >= 0;
+    boxes.push_back(named ? scene.objects[static_cast<size_t>(scene.names[t])] : Box{});
+  }
+  std::string said;
+  for (const std::string& word : caption.words) said += (said.empty() ? "" : " ") + word;
+  write_file_atomically(out, image_attention_svg(scene.image, caption.words, caption.attention,
+                                                 config.grid_height(), config.grid_width(), said,
+                                                 boxes));
+  std::cout << said << "\nwrote " << out << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int caption_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << help_text();
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "train") return train(rest);
+  if (args[0] == "test") return test(rest);
+  if (args[0] == "show") return show(rest);
+  throw UsageError{"attn caption: unknown subcommand '" + args[0] + "' (train, test, show)"};
+}
+
+}  // namespace attn::cli

@@ -1,0 +1,304 @@
+// Training and testing the Show, Attend and Tell captioner (see caption_trainer.h).
+#include "train/caption_trainer.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "autograd/variable.h"
+#include "models/decoding/beam_search.h"
+#include "models/decoding/greedy.h"
+#include "tensor/error.h"
+#include "tensor/thread_pool.h"
+#include "train/io/atomic_file.h"
+#include "train/io/directory_lock.h"
+#include "train/io/safetensors.h"
+#include "train/io/settings_json.h"
+#include "train/metrics/attention_on_image.h"
+#include "train/metrics/bleu.h"
+#include "train/optim/schedule.h"
+#include "train/training_loop.h"
+
+namespace attn {
+
+// ---- the data ---------------------------------------------------------------------------------
+
+Json SceneData::to_json() const {
+  Json json;
+  json["kind"] = Json(kind);
+  json["images"] = Json(images);
+  json["digits_train_end"] = Json(digits_train_end);
+  json["digits_valid_end"] = Json(digits_valid_end);
+  return json;
+}
+
+SceneData SceneData::from_json(const Json& json, const std::string& where) {
+  SceneData data;
+  data.kind = json.at("kind").as_string();
+  data.images = json.at("images").as_string();
+  data.digits_train_end = json.at("digits_train_end").as_int();
+  data.digits_valid_end = json.at("digits_valid_end").as_int();
+  if (data.kind != "shapes" && data.kind != "mnist")
+    throw Error(where + ": kind must be shapes or mnist, got '" + data.kind + "'");
+  if (data.digits_train_end < 1 || data.digits_valid_end <= data.digits_train_end)
+    throw Error(where + ": needs 0 < digits_train_end < digits_valid_end");
+  return data;
+}
+
+void SceneData::read_digits() const {
+  if (digits_) return;
+  digits_ = std::make_shared<const IdxImages>(read_idx_images(images));
+  labels_ = std::make_shared<const std::vector<uint8_t>>(read_idx_labels(labels_path_for(images)));
+}
+
+DigitRange SceneData::test_digits() const {
+  read_digits();
+  return {digits_valid_end, digits_->count};
+}
+
+std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, DigitRange digits,
+                                               HeldOutMode mode) const {
+  if (kind == "shapes") {
+    ShapeSceneOptions options;
+    options.mode = mode;
+    return std::make_unique<ShapeSceneSource>(options, seed);
+  }
+  read_digits();
+  return std::make_unique<DigitSceneSource>(digits_, labels_, digits, DigitSceneOptions{}, seed);
+}
+
+// ---- options ----------------------------------------------------------------------------------
+
+Settings CaptionOptions::saved_settings() {
+  return {
+      number_setting("learning_rate", learning_rate, "Adam's learning rate", 1e-9, 10).with_option("lr"),
+      integer_setting("batch_size", batch_size, "scenes per batch", 1, 4096),
+      integer_setting("scenes_per_epoch", scenes_per_epoch, "fresh scenes per epoch", 1, 1 << 30),
+      integer_setting("valid_scenes", valid_scenes, "validation scenes (the same every epoch)", 1,
+                      1 << 20),
+      number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
+      seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
+      integer_setting("digits_train_end", data.digits_train_end,
+                      "mnist: training scenes use digits [0, N)", 1, 1 << 30),
+      integer_setting("digits_valid_end", data.digits_valid_end,
+                      "mnist: validation scenes use digits [train_end, N); tests the rest", 2,
+                      1 << 30),
+  };
+}
+
+Settings CaptionOptions::run_settings() {
+  return {
+      integer_setting("epochs", epochs, "passes of scenes_per_epoch scenes (0: no limit)", 0,
+                      1000000),
+      integer_setting("steps", steps, "... or optimiser steps (0: no limit)", 0, 1LL << 40),
+      number_setting("minutes", minutes, "... or minutes of training (0: no limit)", 0, 1e7),
+      integer_setting("threads", threads, "threads (0: ATTN_NUM_THREADS or all cores)", 0, 1024),
+  };
+}
+
+// ---- captions and their scores ----------------------------------------------------------------
+
+std::vector<Captioned> caption_images(ShowAttendTell& model, const Vocabulary& vocabulary,
+                                      const Tensor& images, int64_t beam) {
+  NoGradGuard no_grad;
+  EvalModeGuard eval(model);
+  const Source source{images, Tensor()};
+  const int64_t B = images.size(0);
+  std::vector<Captioned> captions(static_cast<size_t>(B));
+  Tensor tokens, attention;  // [B, n], and with greedy [B, n, 1, 1, L]
+  if (beam > 1) {
+    BeamSearchOptions options;
+    options.beam_size = beam;
+    options.max_length = 32;
+    tokens = beam_search(model, source, options);
+  } else {
+    GreedyOptions options;
+    options.max_length = 32;
+    options.keep_attention = true;
+    const Decoded decoded = greedy_decode(model, source, options);
+    tokens = decoded.tokens;
+    attention = decoded.attention;
+  }
+  for (int64_t b = 0; b < B; ++b) {
+    Captioned& caption = captions[static_cast<size_t>(b)];
+    for (int64_t t = 0; t < tokens.size(1); ++t) {
+      const auto id = static_cast<int64_t>(tokens.at({b, t}));
+      if (id == Vocabulary::eos || id == Vocabulary::pad) break;
+      caption.words.push_back(vocabulary.token(id));
+      if (!attention.defined()) continue;
+      const int64_t L = attention.size(-1);
+      std::vector<double> weights(static_cast<size_t>(L));
+      for (int64_t l = 0; l < L; ++l) weights[static_cast<size_t>(l)] = attention.at({b, t, 0, 0, l});
+      caption.attention.push_back(std::move(weights));
+    }
+  }
+  return captions;
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) text += (text.empty() ? "" : " ") + word;
+  return text;
+}
+
+}  // namespace
+
+CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary,
+                             const SceneSource& source, int64_t count, int64_t beam) {
+  const CaptionerConfig& config = model.config();
+  CaptionScores scores;
+  std::vector<std::string> hypotheses, references;
+  double inside = 0, uniform = 0;
+  const int64_t kChunk = 64;
+  for (int64_t first = 0; first < count; first += kChunk) {
+    std::vector<Scene> scenes;
+    for (int64_t i = first; i < std::min(count, first + kChunk); ++i)
+      scenes.push_back(source.scene(static_cast<uint64_t>(i)));
+    const std::vector<Captioned> captions = caption_images(model, vocabulary, stack_images(scenes), beam);
+    for (size_t s = 0; s < scenes.size(); ++s) {
+      const Scene& scene = scenes[s];
+      const Captioned& caption = captions[s];
+      hypotheses.push_back(joined(caption.words));
+      references.push_back(joined(scene.caption));
+      for (size_t t = 0; t < caption.attention.size() && t < scene.caption.size(); ++t) {
+        if (caption.words[t] != scene.caption[t] || scene.names[t] < 0) continue;
+        const Box& box = scene.objects[static_cast<size_t>(scene.names[t])];
+        inside += attention_in_box(caption.attention[t], config.grid_height(), config.grid_width(),
+                                   config.image_height, config.image_width, box);
+        uniform += uniform_attention_in_box(config.image_height, config.image_width, box);
+        scores.checked_words += 1;
+      }
+    }
+  }
+  scores.scenes = count;
+  int64_t exact = 0;
+  for (size_t i = 0; i < hypotheses.size(); ++i) exact += hypotheses[i] == references[i] ? 1 : 0;
+  scores.exact = count > 0 ? 100.0 * static_cast<double>(exact) / static_cast<double>(count) : 0;
+  scores.bleu = count > 0 ? corpus_bleu(hypotheses, references).score : 0;
+  if (scores.checked_words > 0) {
+    scores.correctness = inside / static_cast<double>(scores.checked_words);
+    scores.uniform = uniform / static_cast<double>(scores.checked_words);
+  }
+  return scores;
+}
+
+// ---- training ---------------------------------------------------------------------------------
+
+namespace {
+
+Json config_json(CaptionerConfig config, const Vocabulary& vocabulary, CaptionOptions options) {
+  Json json;
+  json["model"] = settings_to_json(config.settings());
+  json["vocabulary"] = vocabulary.to_json();
+  json["data"] = options.data.to_json();
+  json["training"] = settings_to_json(options.saved_settings());
+  return json;
+}
+
+Vocabulary caption_vocabulary(const SceneSource& source) {
+  std::map<std::string, int64_t> counts;
+  for (const std::string& word : source.vocabulary()) counts[word] = 1;
+  return Vocabulary::from_counts(counts);
+}
+
+// Sets the model's data-given fields for scenes of `source` and `vocabulary`.
+void size_for(CaptionerConfig& config, const SceneSource& source, const Vocabulary& vocabulary) {
+  config.image_channels = source.channels();
+  config.image_height = source.height();
+  config.image_width = source.width();
+  config.target_vocab = vocabulary.size();
+}
+
+}  // namespace
+
+CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
+  if (options.out_dir.empty()) throw Error("--out DIR is required");
+  if (options.threads > 0) set_num_threads(static_cast<int>(options.threads));
+  std::filesystem::create_directories(options.out_dir);
+  const DirectoryLock lock(options.out_dir);
+  const std::string config_path = options.out_dir + "/config.json";
+  const bool resuming = std::filesystem::exists(options.out_dir + "/checkpoint.safetensors");
+
+  CaptionerConfig config = options.model;
+  Vocabulary vocabulary;
+  if (resuming) {
+    const Json saved = Json::parse(read_file(config_path));
+    CaptionOptions asked = options;
+    Settings model = config.settings(), training = options.saved_settings();
+    settings_from_json(model, saved.at("model"), config_path + ": model");
+    settings_from_json(training, saved.at("training"), config_path + ": training");
+    options.data = SceneData::from_json(saved.at("data"), config_path + ": data");
+    vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
+    refuse_changed_settings(asked.model.settings(), model, options.explicit_settings, config_path);
+    refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
+  }
+  if (options.data.kind == "mnist" && options.data.digits_valid_end <= options.data.digits_train_end)
+    throw Error("--digits-valid-end must be above --digits-train-end");
+  const auto train_source = options.data.source(options.seed, options.data.train_digits());
+  const auto valid_source = options.data.source(options.seed + 1000003, options.data.valid_digits());
+  if (!resuming) {
+    vocabulary = caption_vocabulary(*train_source);
+    size_for(config, *train_source, vocabulary);
+    config.seed = options.seed;
+    check_fits_in_memory(config, 4, " with their gradients and Adam's moments");
+    write_file_atomically(config_path, config_json(config, vocabulary, options).dump() + "\n");
+  }
+  ShowAttendTell model(config);
+  if (!options.quiet)
+    log << options.out_dir << ": " << options.data.kind << " scenes " << config.image_height << "x"
+        << config.image_width << ", a " << config.grid_height() << "x" << config.grid_width()
+        << " grid, vocabulary " << vocabulary.size() << ", " << model.parameter_count()
+        << " parameters\n";
+
+  const SceneBatches train(*train_source, vocabulary, options.scenes_per_epoch, options.batch_size, false);
+  const SceneBatches valid(*valid_source, vocabulary, options.valid_scenes, options.batch_size, true);
+  const Evaluate evaluate = [&](int64_t step) {
+    const double loss = mean_loss(model, valid);
+    const CaptionScores scores = score_captions(model, vocabulary, *valid_source, options.valid_scenes);
+    if (!options.quiet)
+      log << "step " << step << ": validation loss " << loss << ", exact match " << scores.exact
+          << "%, attention correctness " << scores.correctness << " (uniform " << scores.uniform
+          << ")\n";
+    return EvalRecord{step, loss, scores.exact};
+  };
+  LoopOptions loop;
+  loop.out_dir = options.out_dir;
+  loop.steps = options.steps;
+  loop.epochs = options.epochs;
+  loop.minutes = options.minutes;
+  loop.eval_interval = (options.scenes_per_epoch + options.batch_size - 1) / options.batch_size;
+  loop.step = StepOptions{0, options.clip_norm, false, false};
+  loop.score_name = "exact_match";
+  loop.seed = options.seed;
+  const ConstantSchedule schedule(options.learning_rate);
+  std::ostringstream quiet_log;
+  const TrainResult result = run_training(model, schedule, train, evaluate, loop, options.quiet ? quiet_log : log);
+  return {result.best_score, result.steps, result.seconds};
+}
+
+CaptionModel CaptionModel::load(const std::string& dir) {
+  const std::string config_path = dir + "/config.json";
+  if (!std::filesystem::is_regular_file(config_path))
+    throw Error(dir + " is not a caption model directory (no config.json)");
+  const Json saved = Json::parse(read_file(config_path));
+  CaptionerConfig config;
+  Settings settings = config.settings();
+  settings_from_json(settings, saved.at("model"), config_path + ": model");
+  CaptionModel loaded;
+  loaded.vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
+  loaded.data = SceneData::from_json(saved.at("data"), config_path + ": data");
+  if (loaded.vocabulary.size() != config.target_vocab)
+    throw Error(config_path + ": the vocabulary has " + std::to_string(loaded.vocabulary.size()) +
+                " words, the model " + std::to_string(config.target_vocab));
+  config.check();
+  check_fits_in_memory(config, 1);
+  loaded.model = std::make_unique<ShowAttendTell>(config);
+  loaded.model->load_state_dict(load_safetensors(dir + "/model.safetensors"));
+  loaded.model->eval();
+  return loaded;
+}
+
+}  // namespace attn

@@ -1,0 +1,125 @@
+// Training and testing the Show, Attend and Tell captioner: what `attn caption` runs.
+//
+// Data that cannot rot: scenes generated in attn (train/data/caption_data.h), either two
+// coloured shapes on a 32x32 canvas (--shapes: colour-shape pairs held out of training test
+// composition) or real MNIST digits composed into 64x64 scenes (--mnist IDX_IMAGES, the labels
+// beside it; train/io/idx.h). The digits are split by index: training scenes use digits
+// [0, digits_train_end), validation scenes [digits_train_end, digits_valid_end), and `attn caption
+// test` by default the rest, digits the model never saw.
+//
+// Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
+// sets), batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
+// words plus the doubly stochastic attention penalty (models/captioner/show_attend_tell.h). Every
+// epoch (scenes_per_epoch scenes) validates: loss and exact match of greedy captions; the best
+// weights by exact match are kept. The model directory is `attn train`'s: config.json ({"model",
+// "vocabulary", "data", "training"}), model.safetensors, checkpoint.safetensors, metrics.jsonl,
+// loss.svg; a run resumes exactly, and a changed setting on resume is refused.
+//
+// Measuring: exact match (the whole caption right), corpus BLEU-4, and attention correctness
+// (train/metrics/attention_on_image.h): for every word the model says that names an object and
+// matches the reference word at that position, the share of that step's attention inside the
+// object's box; averaged over such words, next to what uniform attention would score.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/captioner/show_attend_tell.h"
+#include "nn/settings.h"
+#include "train/data/caption_data.h"
+#include "train/io/json.h"
+#include "train/text/vocabulary.h"
+
+namespace attn {
+
+// Where scenes come from: generated shapes or MNIST digit scenes (saved in config.json "data").
+struct SceneData {
+  std::string kind = "shapes";  // "shapes" or "mnist"
+  std::string images;           // mnist: the IDX images file (labels beside it)
+  int64_t digits_train_end = 50000;  // training digits [0, this)
+  int64_t digits_valid_end = 55000;  // validation digits [train_end, this); tests: the rest
+
+  Json to_json() const;
+  static SceneData from_json(const Json& json, const std::string& where);
+  // A source of scenes from digits [first, last) (mnist; ignored for shapes) with `seed`;
+  // shapes of `mode` (seen combinations only, held-out ones, any).
+  std::unique_ptr<SceneSource> source(uint64_t seed, DigitRange digits,
+                                      HeldOutMode mode = HeldOutMode::seen_only) const;
+  DigitRange train_digits() const { return {0, digits_train_end}; }
+  DigitRange valid_digits() const { return {digits_train_end, digits_valid_end}; }
+  DigitRange test_digits() const;  // [digits_valid_end, the file's count)
+
+ private:
+  mutable std::shared_ptr<const IdxImages> digits_;  // read once, shared by the sources
+  mutable std::shared_ptr<const std::vector<uint8_t>> labels_;
+  void read_digits() const;
+};
+
+struct CaptionOptions {
+  SceneData data;
+  std::string out_dir;
+  CaptionerConfig model;
+
+  // ---- optimisation (saved with the model) ----
+  real learning_rate = 1e-3;      // Adam
+  int64_t batch_size = 32;
+  int64_t scenes_per_epoch = 8192;
+  int64_t valid_scenes = 512;
+  real clip_norm = 5;
+  uint64_t seed = 1;
+
+  // ---- this run only ----
+  int64_t epochs = 0;     // 0: no limit (then 10 epochs unless --minutes or --steps)
+  int64_t steps = 0;      // 0: no limit
+  double minutes = 0;     // 0: no limit
+  int64_t threads = 0;    // 0: ATTN_NUM_THREADS or all cores
+  bool quiet = false;
+  std::set<std::string> explicit_settings;
+
+  Settings saved_settings();
+  Settings run_settings();
+};
+
+struct CaptionTrainResult {
+  double best_exact = 0;  // validation exact match of the kept weights, 0..100
+  int64_t steps = 0;
+  double seconds = 0;
+};
+
+CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log);
+
+// A trained model directory.
+struct CaptionModel {
+  std::unique_ptr<ShowAttendTell> model;
+  Vocabulary vocabulary;
+  SceneData data;
+  static CaptionModel load(const std::string& dir);
+};
+
+struct CaptionScores {
+  double exact = 0;        // 0..100
+  double bleu = 0;         // corpus BLEU-4, 0..100
+  double correctness = 0;  // mean share of attention inside the named object's box, 0..1
+  double uniform = 0;      // ... under uniform attention, the same words
+  int64_t scenes = 0, checked_words = 0;
+};
+
+// The captions of one scene: words said, and each word's attention over the grid [L].
+struct Captioned {
+  std::vector<std::string> words;
+  std::vector<std::vector<double>> attention;
+};
+
+// Greedy (beam 1) or beam captions of `images` [B, C, H, W]; attention only with greedy.
+std::vector<Captioned> caption_images(ShowAttendTell& model, const Vocabulary& vocabulary,
+                                      const Tensor& images, int64_t beam = 1);
+
+// Scores scenes first .. first + count - 1 of `source`.
+CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary,
+                             const SceneSource& source, int64_t count, int64_t beam = 1);
+
+}  // namespace attn
