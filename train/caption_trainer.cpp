@@ -41,7 +41,7 @@ SceneData SceneData::from_json(const Json& json, const std::string& where) {
   data.digits_valid_end = json.at("digits_valid_end").as_int();
   if (data.kind != "shapes" && data.kind != "mnist")
     throw Error(where + ": kind must be shapes or mnist, got '" + data.kind + "'");
-  if (data.digits_train_end < 1 || data.digits_valid_end <= data.digits_train_end)
+  if (data.kind == "mnist" && (data.digits_train_end < 1 || data.digits_valid_end <= data.digits_train_end))
     throw Error(where + ": needs 0 < digits_train_end < digits_valid_end");
   return data;
 }
@@ -50,6 +50,18 @@ void SceneData::read_digits() const {
   if (digits_) return;
   digits_ = std::make_shared<const IdxImages>(read_idx_images(images));
   labels_ = std::make_shared<const std::vector<uint8_t>>(read_idx_labels(labels_path_for(images)));
+}
+
+void SceneData::resolve_split() {
+  if (kind != "mnist") return;
+  read_digits();
+  const DigitSplit split = default_digit_split(digits_->count);
+  if (digits_train_end == 0) digits_train_end = split.train.last;
+  if (digits_valid_end == 0) digits_valid_end = std::max(split.valid.last, digits_train_end + 1);
+  if (digits_valid_end <= digits_train_end || digits_valid_end > digits_->count)
+    throw Error(images + " holds " + std::to_string(digits_->count) +
+                " digits: needs digits_train_end < digits_valid_end <= that, got " +
+                std::to_string(digits_train_end) + " and " + std::to_string(digits_valid_end));
 }
 
 DigitRange SceneData::test_digits() const {
@@ -80,10 +92,10 @@ Settings CaptionOptions::saved_settings() {
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
       integer_setting("digits_train_end", data.digits_train_end,
-                      "mnist: training scenes use digits [0, N)", 1, 1 << 30),
+                      "mnist: training scenes use digits [0, N) (0: 80% of the file)", 0, 1 << 30),
       integer_setting("digits_valid_end", data.digits_valid_end,
-                      "mnist: validation scenes use digits [train_end, N); tests the rest", 2,
-                      1 << 30),
+                      "mnist: validation scenes use digits [train_end, N), tests the rest (0: 90%)",
+                      0, 1 << 30),
   };
 }
 
@@ -147,7 +159,8 @@ std::string joined(const std::vector<std::string>& words) {
 }  // namespace
 
 CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary,
-                             const SceneSource& source, int64_t count, int64_t beam) {
+                             const SceneSource& source, int64_t count, int64_t beam,
+                             int64_t keep_wrong) {
   const CaptionerConfig& config = model.config();
   CaptionScores scores;
   std::vector<std::string> hypotheses, references;
@@ -175,7 +188,12 @@ CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary
   }
   scores.scenes = count;
   int64_t exact = 0;
-  for (size_t i = 0; i < hypotheses.size(); ++i) exact += hypotheses[i] == references[i] ? 1 : 0;
+  for (size_t i = 0; i < hypotheses.size(); ++i) {
+    const bool right = hypotheses[i] == references[i];
+    exact += right ? 1 : 0;
+    if (!right && static_cast<int64_t>(scores.wrong.size()) < keep_wrong)
+      scores.wrong.emplace_back(hypotheses[i], references[i]);
+  }
   scores.exact = count > 0 ? 100.0 * static_cast<double>(exact) / static_cast<double>(count) : 0;
   scores.bleu = count > 0 ? corpus_bleu(hypotheses, references).score : 0;
   if (scores.checked_words > 0) {
@@ -235,8 +253,7 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     refuse_changed_settings(asked.model.settings(), model, options.explicit_settings, config_path);
     refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   }
-  if (options.data.kind == "mnist" && options.data.digits_valid_end <= options.data.digits_train_end)
-    throw Error("--digits-valid-end must be above --digits-train-end");
+  if (!resuming) options.data.resolve_split();
   const auto train_source = options.data.source(options.seed, options.data.train_digits());
   const auto valid_source = options.data.source(options.seed + 1000003, options.data.valid_digits());
   if (!resuming) {

@@ -5,7 +5,7 @@
 // composition) or real MNIST digits composed into 64x64 scenes (--mnist IDX_IMAGES, the labels
 // beside it; train/io/idx.h). The digits are split by index: training scenes use digits
 // [0, digits_train_end), validation scenes [digits_train_end, digits_valid_end), and `attn caption
-// test` by default the rest, digits the model never saw.
+// test` by default the rest, digits the model never saw (default: 80%, 10%, 10% of the file).
 //
 // Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
 // sets), batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
@@ -40,8 +40,8 @@ namespace attn {
 struct SceneData {
   std::string kind = "shapes";  // "shapes" or "mnist"
   std::string images;           // mnist: the IDX images file (labels beside it)
-  int64_t digits_train_end = 50000;  // training digits [0, this)
-  int64_t digits_valid_end = 55000;  // validation digits [train_end, this); tests: the rest
+  int64_t digits_train_end = 0;  // training digits [0, this); 0: 80% of the file's
+  int64_t digits_valid_end = 0;  // validation digits [train_end, this); tests the rest; 0: 90%
 
   Json to_json() const;
   static SceneData from_json(const Json& json, const std::string& where);
@@ -49,6 +49,8 @@ struct SceneData {
   // shapes of `mode` (seen combinations only, held-out ones, any).
   std::unique_ptr<SceneSource> source(uint64_t seed, DigitRange digits,
                                       HeldOutMode mode = HeldOutMode::seen_only) const;
+  // mnist: reads the digits, and sets a split of 0 to the default (digit_scenes.h)
+  void resolve_split();
   DigitRange train_digits() const { return {0, digits_train_end}; }
   DigitRange valid_digits() const { return {digits_train_end, digits_valid_end}; }
   DigitRange test_digits() const;  // [digits_valid_end, the file's count)
@@ -106,6 +108,7 @@ struct CaptionScores {
   double correctness = 0;  // mean share of attention inside the named object's box, 0..1
   double uniform = 0;      // ... under uniform attention, the same words
   int64_t scenes = 0, checked_words = 0;
+  std::vector<std::pair<std::string, std::string>> wrong;  // (said, reference), the first few
 };
 
 // The captions of one scene: words said, and each word's attention over the grid [L].
@@ -118,8 +121,9 @@ struct Captioned {
 std::vector<Captioned> caption_images(ShowAttendTell& model, const Vocabulary& vocabulary,
                                       const Tensor& images, int64_t beam = 1);
 
-// Scores scenes first .. first + count - 1 of `source`.
+// Scores scenes 0 .. count - 1 of `source`, keeping the first `keep_wrong` wrong captions.
 CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary,
-                             const SceneSource& source, int64_t count, int64_t beam = 1);
+                             const SceneSource& source, int64_t count, int64_t beam = 1,
+                             int64_t keep_wrong = 0);
 
 }  // namespace attn

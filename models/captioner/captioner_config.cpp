@@ -47,6 +47,8 @@ Settings CaptionerConfig::settings() {
       integer_setting("encoder_width", encoder_width, "annotation vectors' width D", 1, 4096),
       integer_setting("embedding", embedding, "word embedding width m", 1, 4096),
       integer_setting("hidden", hidden, "LSTM state width n", 1, 8192),
+      flag_setting("positions", positions,
+                   "a learned position vector added to each cell's annotation (not in the paper)"),
       choice_setting("pooling", pooling,
                      "attention over the grid, or mean (every cell 1/L: the baseline)",
                      {{"attention", CaptionPooling::attention}, {"mean", CaptionPooling::mean}}),
@@ -101,6 +103,7 @@ int64_t CaptionerConfig::parameter_count() const {
   count += V * m;                                      // E
   count += 4 * n * (m + D) + 4 * n * n + 2 * 4 * n;    // the LSTM
   if (gate) count += n + 1;                            // f_beta
+  if (positions) count += grid_height() * grid_width() * D;  // p_i
   count += m * n + m * D + V * m + V;                  // L_h, L_z, L_o and its bias
   if (pooling == CaptionPooling::attention) {
     ScoreSpec spec;

@@ -7,6 +7,8 @@
 //                        before, the last encoder_width D wide
 //   embedding       m    word embedding E y (the paper's m)
 //   hidden          n    the LSTM's state (the paper's n)
+//   positions            a learned vector per grid cell added to its annotation, p_i [L, D]: not
+//                        in the paper (see show_attend_tell.h for why a small CNN needs it)
 //   pooling              attention: soft attention over the L cells (§4.2), any registered
 //                        score; mean: every cell weighs 1/L (the baseline without attention)
 //   score                f_att of the decoder state and each cell: the paper's MLP is "additive"
@@ -38,6 +40,7 @@ struct CaptionerConfig : ModelConfig {
   int64_t encoder_width = 64;   // D: the annotation vectors' width
   int64_t embedding = 64;       // m (paper: 512)
   int64_t hidden = 128;         // n (paper: 1800 on Flickr30k ... 1000 is common)
+  bool positions = true;        // a_i + p_i: where each cell is (not in the paper)
   CaptionPooling pooling = CaptionPooling::attention;
   std::string score = "additive";  // f_att, the paper's "multilayer perceptron"
   bool gate = true;                // beta_t (§4.2.1)

@@ -10,6 +10,7 @@
 #include "tensor/elementwise.h"
 #include "tensor/error.h"
 #include "tensor/index.h"
+#include "tensor/random.h"
 
 namespace attn {
 
@@ -68,6 +69,10 @@ ShowAttendTell::ShowAttendTell(const CaptionerConfig& config)
       output_(config.embedding, config.target_vocab, generator_),
       dropout_(config.dropout, generator_) {
   register_module("encoder", encoder_);
+  if (config.positions) {
+    const int64_t L = config.grid_height() * config.grid_width();
+    positions_ = register_parameter("positions", normal({L, config.encoder_width}, 0, 0.1f, generator_));
+  }
   register_module("init_h", init_h_);
   register_module("init_c", init_c_);
   register_module("embedding", embedding_);
@@ -85,7 +90,8 @@ Memory ShowAttendTell::encode(const Source& source) {
                           config_.image_width};
   check(source.input.shape() == expected, "show_attend_tell encode",
         "images must be " + to_string(expected) + ", got " + to_string(source.input.shape()));
-  return {encoder_.forward(Variable(source.input)), Tensor(), {}};  // [B, L, D]
+  const Variable a = encoder_.forward(Variable(source.input));  // [B, L, D]
+  return {positions_.defined() ? a + positions_ : a, Tensor(), {}};  // + [L, D] for every image
 }
 
 std::unique_ptr<DecoderState> ShowAttendTell::start(const Memory& memory) {

@@ -7,6 +7,7 @@
 // from a sentence's encoder states to a grid of image features:
 //
 //   image [B, C, H, W] -> CNN (nn/vision/cnn_encoder.h) -> a_1 .. a_L   annotations [B, L, D]
+//   a_i <- a_i + p_i                                   learned cell positions (not in the paper)
 //   h_0 = tanh(f_init,h(mean_i a_i)),  c_0 = tanh(f_init,c(mean_i a_i))     [B, n]    §3.1.2
 //   for each word t:
 //     e_ti    = f_att(a_i, h_{t-1})                    any registered score [B, L]    (4)
@@ -27,6 +28,14 @@
 // over the caption. attn averages it over the batch and the cells, as the widely used PyTorch
 // implementation (sgrvinod/a-PyTorch-Tutorial-to-Image-Captioning) does, and sums t over each
 // caption's real words only (penalty()).
+//
+// Cell positions. Attention blends the annotations, so what the decoder learns of where it looked
+// is only what the annotations say about their place. VGG's conv5 features, with their large
+// receptive fields and many layers of padding, carry that implicitly; a three-block CNN's barely
+// do, and a caption such as "a red circle above a blue square", or digits read left to right,
+// needs it: the model must know where the circle is, and which digit comes next. So each cell i
+// gets a learned vector p_i [D] added to a_i, as learned positions in ViT (Dosovitskiy et al.
+// 2021, §3.1) do for image patches. --no-positions gives the paper's annotations unchanged.
 //
 // With pooling = mean the same network never attends: alpha_ti = 1/L at every step, the
 // baseline that shows what attention adds. Decoding (greedy, beam) goes through the shared
@@ -94,6 +103,7 @@ class ShowAttendTell : public Seq2Seq {
   CaptionerConfig config_;
   Generator generator_;  // declared before the modules: they draw their weights from it
   CnnEncoder encoder_;   // "encoder"
+  Variable positions_;   // "positions": p [L, D] (positions only)
   Linear init_h_;        // "init_h": f_init,h [n, D]
   Linear init_c_;        // "init_c": f_init,c [n, D]
   Embedding embedding_;  // "embedding": E [V, m]

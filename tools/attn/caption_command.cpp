@@ -26,7 +26,7 @@ namespace {
 const char* kUsage =
     "usage: attn caption train --shapes | --mnist IDX_IMAGES  --out DIR [options]\n"
     "       attn caption test  --model DIR [--mnist IDX_IMAGES] [--held-out] [--seed N]\n"
-    "                          [--scenes N] [--beam K] [--digits FIRST:LAST]\n"
+    "                          [--scenes N] [--beam K] [--digits FIRST:LAST] [--errors N]\n"
     "       attn caption show  --model DIR (--image FILE.pgm|ppm | [--mnist IDX_IMAGES]\n"
     "                          [--seed N] [--scene I] [--held-out]) --out caption.svg\n"
     "\n"
@@ -35,7 +35,8 @@ const char* kUsage =
     "to right (--mnist; the labels file is found beside the images, MNIST's naming). test\n"
     "captions freshly composed scenes: with --mnist, from the digits the model never saw (after\n"
     "digits_valid_end; --digits picks others, e.g. of another file); with --shapes models,\n"
-    "--held-out composes scenes with the colour-shape pairs training never showed. show writes\n"
+    "--held-out composes scenes with the colour-shape pairs training never showed; --errors N\n"
+    "prints the first N wrong captions beside their references. show writes\n"
     "the attention picture of one image (PGM/PPM of the model's size) or generated scene.\n";
 
 std::string help_text() {
@@ -121,13 +122,17 @@ std::unique_ptr<SceneSource> scenes_for(CaptionModel& loaded, const Arguments& a
 }
 
 int test(const std::vector<std::string>& args) {
-  const Arguments a("caption test", args, {"model", "mnist", "seed", "scenes", "beam", "digits"},
-                    {"held-out"});
+  const Arguments a("caption test", args,
+                    {"model", "mnist", "seed", "scenes", "beam", "digits", "errors"}, {"held-out"});
   CaptionModel loaded = CaptionModel::load(a.required("model"));
   const std::unique_ptr<SceneSource> source = scenes_for(loaded, a);
   const int64_t count = whole_number(a, "scenes", 1000, 1);
   const int64_t beam = whole_number(a, "beam", 1, 1);
-  const CaptionScores scores = score_captions(*loaded.model, loaded.vocabulary, *source, count, beam);
+  const int64_t errors = whole_number(a, "errors", 0, 0);
+  const CaptionScores scores =
+      score_captions(*loaded.model, loaded.vocabulary, *source, count, beam, errors);
+  for (const auto& [said, reference] : scores.wrong)
+    std::cout << "said:      " << said << "\nreference: " << reference << "\n";
   char line[256];
   std::snprintf(line, sizeof(line), "exact match %.2f%%, BLEU-4 %.2f on %lld scenes\n", scores.exact,
                 scores.bleu, static_cast<long long>(scores.scenes));

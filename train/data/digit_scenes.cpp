@@ -154,6 +154,11 @@ Scene compose(std::vector<Placed> placed, const IdxImages& digits,
 
 }  // namespace
 
+DigitSplit default_digit_split(int64_t count) {
+  const int64_t train_end = count * 8 / 10, valid_end = count * 9 / 10;
+  return {{0, train_end}, {train_end, valid_end}, {valid_end, count}};
+}
+
 std::vector<Scene> digit_scenes(const IdxImages& digits, const std::vector<uint8_t>& labels,
                                 DigitRange range, int64_t count, uint64_t seed,
                                 const DigitSceneOptions& options) {

@@ -46,11 +46,13 @@ struct DigitRange {
   int64_t first = 0, last = 0;
 };
 
-// The default split of MNIST's 60000 training digits (train-images-idx3-ubyte): the last 10000
-// kept out for validation and testing, as MNIST's own t10k file can be kept for a final test.
-constexpr DigitRange kDigitTrainRange{0, 50000};
-constexpr DigitRange kDigitValidRange{50000, 55000};
-constexpr DigitRange kDigitTestRange{55000, 60000};
+// The default split of a file's N digits: training [0, 0.8 N), validation [0.8 N, 0.9 N), test
+// [0.9 N, N), so no test scene holds a digit training saw. (A separate file, such as MNIST's
+// t10k, can serve as the test digits too.)
+struct DigitSplit {
+  DigitRange train, valid, test;
+};
+DigitSplit default_digit_split(int64_t count);
 
 struct DigitSceneOptions {
   int64_t canvas = 64;         // height and width in pixels, at least a digit's patch, <= 1024

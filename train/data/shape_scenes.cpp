@@ -37,10 +37,8 @@ struct Relation {
   bool vertical;     // compares rows (above, below) rather than columns
   bool first_leads;  // the caption's first object is the one higher up, or further left
 };
-const std::array<Relation, 4> kRelations = {{{{"above"}, true, true},
-                                             {{"below"}, true, false},
-                                             {{"left", "of"}, false, true},
-                                             {{"right", "of"}, false, false}}};
+// Reading order: the caption names the upper (or left) object first, so an image has one caption.
+const std::array<Relation, 2> kRelations = {{{{"above"}, true, true}, {{"left", "of"}, false, true}}};
 
 // A colour-shape combination is numbered colour * 3 + shape.
 struct ShapeObject {
@@ -188,7 +186,7 @@ std::vector<std::string> shape_scene_vocabulary() {
   for (const char* size : kSizes) words.push_back(size);
   for (const Colour& colour : kColours) words.push_back(colour.name);
   for (const char* shape : kShapes) words.push_back(shape);
-  for (const char* word : {"above", "below", "left", "right", "of"}) words.push_back(word);
+  for (const char* word : {"above", "left", "of"}) words.push_back(word);
   return words;
 }
 

@@ -11,7 +11,7 @@
 //   size      small, large         side canvas/4 and canvas*7/16 (8 and 14 pixels at 32x32)
 //   colour    red, green, blue, yellow, magenta, cyan, white
 //   shape     circle, square, triangle (apex up)
-//   relation  above, below, left of, right of    ("left of" is two words)
+//   relation  above, left of                      ("left of" is two words)
 //
 // "a large red circle above a small yellow square" on a 32x32 canvas, one character per 2x2
 // pixels (R red, Y yellow, . black); the circle's box is rows 5..18, columns 6..19, the
@@ -37,7 +37,10 @@
 // The relation is drawn first and the objects placed so that it, and no other, holds:
 //   A above B: A's box ends at least `gap` rows before B's begins (gap = max(2, canvas/16)),
 //              and the two boxes share at least one column (so neither is left of the other);
-//   A left of B: the same with rows and columns swapped; "below" and "right of" mirror them.
+//   A left of B: the same with rows and columns swapped.
+// The caption names the objects in reading order, the upper (or left) one first: "below" and
+// "right of" would describe the same image with the objects swapped, and a captioner cannot
+// know which of two true captions a generator happened to pick, so each image has one caption.
 //
 // Held-out combinations test systematic generalisation: a list of colour-shape pairs such as
 // "red triangle" that training never shows, although every colour and every shape appears in
@@ -77,8 +80,7 @@ struct ShapeSceneOptions {
   HeldOutMode mode = HeldOutMode::seen_only;
 };
 
-// Every word a caption can use: "a", the sizes, colours, shapes, then "above", "below", "left",
-// "right", "of".
+// Every word a caption can use: "a", the sizes, colours, shapes, then "above", "left", "of".
 std::vector<std::string> shape_scene_vocabulary();
 
 // One scene, drawing from `generator`.

@@ -147,10 +147,13 @@ TEST_CASE("digit_scenes: the tight box takes in the faintest ink, hand-checked")
 }
 
 TEST_CASE("digit_scenes: the default split gives training, validation and test disjoint digits") {
-  CHECK(kDigitTrainRange.first == 0);
-  CHECK(kDigitTrainRange.last == kDigitValidRange.first);
-  CHECK(kDigitValidRange.last == kDigitTestRange.first);
-  CHECK(kDigitTestRange.last == 60000);  // MNIST's training file
+  const DigitSplit split = default_digit_split(9037);  // 80%, 10%, 10%
+  CHECK(split.train.first == 0);
+  CHECK(split.train.last == 7229);
+  CHECK(split.valid.first == 7229);
+  CHECK(split.valid.last == 8133);
+  CHECK(split.test.first == 8133);
+  CHECK(split.test.last == 9037);
 }
 
 TEST_CASE("digit_scenes: a canvas too small for its digits fails, the same way every time") {

@@ -99,12 +99,12 @@ TEST_CASE("shape_scenes: shape_scene draws the same stream as shape_scenes") {
 TEST_CASE("shape_scenes: captions follow the template, and only size, colour and shape name") {
   const Words vocabulary = shape_scene_vocabulary();
   CHECK(vocabulary == Words{"a", "small", "large", "red", "green", "blue", "yellow", "magenta",
-                            "cyan", "white", "circle", "square", "triangle", "above", "below",
-                            "left", "right", "of"});
+                            "cyan", "white", "circle", "square", "triangle", "above", "left",
+                            "of"});
   std::set<std::string> seen;
   for (const Scene& scene : shape_scenes(400, 1, with_mode(HeldOutMode::any))) {
     const Parsed parsed = parse(scene.caption);
-    CHECK(std::set<std::string>{"above", "below", "left of", "right of"}.count(parsed.relation));
+    CHECK(std::set<std::string>{"above", "left of"}.count(parsed.relation));  // reading order
     for (int object = 0; object < 2; ++object) {
       CHECK((parsed.size[object] == "small" || parsed.size[object] == "large"));
       CHECK(kRgb.count(parsed.colour[object]) == 1);
@@ -127,8 +127,8 @@ TEST_CASE("shape_scenes: the caption's relation holds between the boxes, and no 
     CHECK(relation_of(scene.objects[0], scene.objects[1]) == relation);
     ++relations[relation];
   }
-  CHECK(relations.size() == 4);
-  for (const auto& [relation, count] : relations) CHECK(count > 60);  // about 100 each
+  CHECK(relations.size() == 2);
+  for (const auto& [relation, count] : relations) CHECK(count > 150);  // about 200 each
 }
 
 TEST_CASE("shape_scenes: boxes lie inside the canvas, apart, with the side their size says") {
