@@ -138,7 +138,8 @@ Tensor conv2d_forward(const Tensor& x_in, const Tensor& weight_in, const Tensor&
       if (!bias.defined()) continue;
       for (int64_t o = 0; o < c.O; ++o) {
         real* row = y_b.data() + o * L;
-        for (int64_t l = 0; l < L; ++l) row[l] += bias.data()[o];
+        const real bias_o = bias.data()[o];
+        for (int64_t l = 0; l < L; ++l) row[l] += bias_o;
       }
     }
   });

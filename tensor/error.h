@@ -21,4 +21,10 @@ inline void check(bool condition, const std::string& op, const std::string& deta
   if (!condition) throw Error(op + ": " + detail);
 }
 
+// The same for a message of two literals: nothing is built unless the check fails, so it costs
+// nothing on paths that run for every element (Tensor::data).
+inline void check(bool condition, const char* op, const char* detail) {
+  if (!condition) throw Error(std::string(op) + ": " + detail);
+}
+
 }  // namespace attn

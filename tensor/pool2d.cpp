@@ -57,8 +57,10 @@ MaxPool2dForward max_pool2d_forward(const Tensor& x_in, const Pool2dOptions& opt
   const Tensor x = x_in.contiguous();
   MaxPool2dForward out{Tensor::empty({x.size(0), x.size(1), p.Ho, p.Wo}),
                        std::vector<int32_t>(static_cast<size_t>(p.planes * p.Ho * p.Wo))};
+  const real* input = x.data();
+  real* y = out.y.data();
   for_each_plane(p.planes, [&](int64_t n) {
-    const real* plane = x.data() + n * p.H * p.W;
+    const real* plane = input + n * p.H * p.W;
     for (int64_t i = 0; i < p.Ho; ++i)
       for (int64_t j = 0; j < p.Wo; ++j) {
         int64_t best = i * p.s * p.W + j * p.s;
@@ -68,7 +70,7 @@ MaxPool2dForward max_pool2d_forward(const Tensor& x_in, const Pool2dOptions& opt
             if (plane[at] > plane[best]) best = at;  // strict: the first maximum wins ties
           }
         const int64_t o = (n * p.Ho + i) * p.Wo + j;
-        out.y.data()[o] = plane[best];
+        y[o] = plane[best];
         out.argmax[static_cast<size_t>(o)] = static_cast<int32_t>(best);
       }
   });
@@ -85,10 +87,12 @@ Tensor max_pool2d_backward(const Tensor& grad_y_in, const std::vector<int32_t>& 
         "grad_y " + to_string(g.shape()) + " does not match x " + to_string(x_shape));
   Tensor dx = Tensor::zeros(x_shape);
   const int64_t plane_in = x_shape[2] * x_shape[3], plane_out = g.size(2) * g.size(3);
+  const real* grad = g.data();
+  real* dx_all = dx.data();
   for_each_plane(x_shape[0] * x_shape[1], [&](int64_t n) {
-    real* d = dx.data() + n * plane_in;
+    real* d = dx_all + n * plane_in;
     for (int64_t o = n * plane_out; o < (n + 1) * plane_out; ++o)
-      d[argmax[static_cast<size_t>(o)]] += g.data()[o];
+      d[argmax[static_cast<size_t>(o)]] += grad[o];
   });
   return dx;
 }
@@ -98,14 +102,16 @@ Tensor avg_pool2d_forward(const Tensor& x_in, const Pool2dOptions& options) {
   const Tensor x = x_in.contiguous();
   Tensor y = Tensor::empty({x.size(0), x.size(1), p.Ho, p.Wo});
   const real area = static_cast<real>(p.K * p.K);
+  const real* input = x.data();
+  real* output = y.data();
   for_each_plane(p.planes, [&](int64_t n) {
-    const real* plane = x.data() + n * p.H * p.W;
+    const real* plane = input + n * p.H * p.W;
     for (int64_t i = 0; i < p.Ho; ++i)
       for (int64_t j = 0; j < p.Wo; ++j) {
         real total = 0;
         for (int64_t a = 0; a < p.K; ++a)
           for (int64_t b = 0; b < p.K; ++b) total += plane[(i * p.s + a) * p.W + j * p.s + b];
-        y.data()[(n * p.Ho + i) * p.Wo + j] = total / area;
+        output[(n * p.Ho + i) * p.Wo + j] = total / area;
       }
   });
   return y;
@@ -118,11 +124,13 @@ Tensor avg_pool2d_backward(const Tensor& grad_y_in, const Shape& x_shape,
   const Tensor g = grad_y_in.contiguous();
   Tensor dx = Tensor::zeros(x_shape);
   const real area = static_cast<real>(p.K * p.K);
+  const real* grad = g.data();
+  real* dx_all = dx.data();
   for_each_plane(p.planes, [&](int64_t n) {
-    real* d = dx.data() + n * p.H * p.W;
+    real* d = dx_all + n * p.H * p.W;
     for (int64_t i = 0; i < p.Ho; ++i)
       for (int64_t j = 0; j < p.Wo; ++j) {
-        const real share = g.data()[(n * p.Ho + i) * p.Wo + j] / area;
+        const real share = grad[(n * p.Ho + i) * p.Wo + j] / area;
         for (int64_t a = 0; a < p.K; ++a)
           for (int64_t b = 0; b < p.K; ++b) d[(i * p.s + a) * p.W + j * p.s + b] += share;
       }

@@ -28,8 +28,6 @@ Json SceneData::to_json() const {
   Json json;
   json["kind"] = Json(kind);
   json["images"] = Json(images);
-  json["digits_train_end"] = Json(digits_train_end);
-  json["digits_valid_end"] = Json(digits_valid_end);
   return json;
 }
 
@@ -37,12 +35,8 @@ SceneData SceneData::from_json(const Json& json, const std::string& where) {
   SceneData data;
   data.kind = json.at("kind").as_string();
   data.images = json.at("images").as_string();
-  data.digits_train_end = json.at("digits_train_end").as_int();
-  data.digits_valid_end = json.at("digits_valid_end").as_int();
   if (data.kind != "shapes" && data.kind != "mnist")
     throw Error(where + ": kind must be shapes or mnist, got '" + data.kind + "'");
-  if (data.kind == "mnist" && (data.digits_train_end < 1 || data.digits_valid_end <= data.digits_train_end))
-    throw Error(where + ": needs 0 < digits_train_end < digits_valid_end");
   return data;
 }
 
@@ -52,24 +46,17 @@ void SceneData::read_digits() const {
   labels_ = std::make_shared<const std::vector<uint8_t>>(read_idx_labels(labels_path_for(images)));
 }
 
-void SceneData::resolve_split() {
-  if (kind != "mnist") return;
-  read_digits();
-  const DigitSplit split = default_digit_split(digits_->count);
-  if (digits_train_end == 0) digits_train_end = split.train.last;
-  if (digits_valid_end == 0) digits_valid_end = std::max(split.valid.last, digits_train_end + 1);
-  if (digits_valid_end <= digits_train_end || digits_valid_end > digits_->count)
-    throw Error(images + " holds " + std::to_string(digits_->count) +
-                " digits: needs digits_train_end < digits_valid_end <= that, got " +
-                std::to_string(digits_train_end) + " and " + std::to_string(digits_valid_end));
+DigitSplit SceneData::split() const {
+  if (kind != "mnist") return {};
+  return default_digit_split(digit_count());
 }
 
-DigitRange SceneData::test_digits() const {
+int64_t SceneData::digit_count() const {
   read_digits();
-  return {digits_valid_end, digits_->count};
+  return digits_->count;
 }
 
-std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, DigitRange digits,
+std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& pool,
                                                HeldOutMode mode) const {
   if (kind == "shapes") {
     ShapeSceneOptions options;
@@ -77,7 +64,7 @@ std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, DigitRange digits,
     return std::make_unique<ShapeSceneSource>(options, seed);
   }
   read_digits();
-  return std::make_unique<DigitSceneSource>(digits_, labels_, digits, DigitSceneOptions{}, seed);
+  return std::make_unique<DigitSceneSource>(digits_, labels_, pool, DigitSceneOptions{}, seed);
 }
 
 // ---- options ----------------------------------------------------------------------------------
@@ -91,11 +78,6 @@ Settings CaptionOptions::saved_settings() {
                       1 << 20),
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
-      integer_setting("digits_train_end", data.digits_train_end,
-                      "mnist: training scenes use digits [0, N) (0: 80% of the file)", 0, 1 << 30),
-      integer_setting("digits_valid_end", data.digits_valid_end,
-                      "mnist: validation scenes use digits [train_end, N), tests the rest (0: 90%)",
-                      0, 1 << 30),
   };
 }
 
@@ -253,9 +235,9 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     refuse_changed_settings(asked.model.settings(), model, options.explicit_settings, config_path);
     refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   }
-  if (!resuming) options.data.resolve_split();
-  const auto train_source = options.data.source(options.seed, options.data.train_digits());
-  const auto valid_source = options.data.source(options.seed + 1000003, options.data.valid_digits());
+  const DigitSplit split = options.data.split();
+  const auto train_source = options.data.source(options.seed, split.train);
+  const auto valid_source = options.data.source(options.seed + 1000003, split.valid);
   if (!resuming) {
     vocabulary = caption_vocabulary(*train_source);
     size_for(config, *train_source, vocabulary);

@@ -3,9 +3,9 @@
 // Data that cannot rot: scenes generated in attn (train/data/caption_data.h), either two
 // coloured shapes on a 32x32 canvas (--shapes: colour-shape pairs held out of training test
 // composition) or real MNIST digits composed into 64x64 scenes (--mnist IDX_IMAGES, the labels
-// beside it; train/io/idx.h). The digits are split by index: training scenes use digits
-// [0, digits_train_end), validation scenes [digits_train_end, digits_valid_end), and `attn caption
-// test` by default the rest, digits the model never saw (default: 80%, 10%, 10% of the file).
+// beside it; train/io/idx.h). The file's digits are split by index (digit_scenes.h): training
+// scenes use 80% of them, validation scenes 10%, and `attn caption test` by default the last 10%,
+// digits the model never saw, or every digit of another file (a held-out set kept elsewhere).
 //
 // Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
 // sets), batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
@@ -40,20 +40,16 @@ namespace attn {
 struct SceneData {
   std::string kind = "shapes";  // "shapes" or "mnist"
   std::string images;           // mnist: the IDX images file (labels beside it)
-  int64_t digits_train_end = 0;  // training digits [0, this); 0: 80% of the file's
-  int64_t digits_valid_end = 0;  // validation digits [train_end, this); tests the rest; 0: 90%
 
   Json to_json() const;
   static SceneData from_json(const Json& json, const std::string& where);
-  // A source of scenes from digits [first, last) (mnist; ignored for shapes) with `seed`;
-  // shapes of `mode` (seen combinations only, held-out ones, any).
-  std::unique_ptr<SceneSource> source(uint64_t seed, DigitRange digits,
+  // A source of scenes from the digits `pool` (mnist; ignored for shapes) with `seed`; shapes
+  // of `mode` (seen combinations only, held-out ones, any).
+  std::unique_ptr<SceneSource> source(uint64_t seed, const DigitPool& pool,
                                       HeldOutMode mode = HeldOutMode::seen_only) const;
-  // mnist: reads the digits, and sets a split of 0 to the default (digit_scenes.h)
-  void resolve_split();
-  DigitRange train_digits() const { return {0, digits_train_end}; }
-  DigitRange valid_digits() const { return {digits_train_end, digits_valid_end}; }
-  DigitRange test_digits() const;  // [digits_valid_end, the file's count)
+  // mnist: the file's default split (digit_scenes.h), which reads the file; shapes: empty
+  DigitSplit split() const;
+  int64_t digit_count() const;  // mnist: the digits in the file
 
  private:
   mutable std::shared_ptr<const IdxImages> digits_;  // read once, shared by the sources

@@ -13,13 +13,13 @@ namespace {
 
 struct Sizes {
   const char* name;
-  int64_t encoder_blocks, encoder_width, embedding, hidden;
+  int64_t encoder_blocks, encoder_pools, encoder_width, embedding, hidden;
 };
 
 constexpr Sizes kPresets[] = {
-    {"micro", 2, 8, 8, 16},     // tests
-    {"tiny", 3, 32, 32, 64},    // generated shapes, the curriculum
-    {"small", 3, 64, 64, 128},  // handwritten-digit scenes
+    {"micro", 2, 2, 8, 8, 16},     // tests
+    {"tiny", 3, 3, 32, 32, 64},    // generated shapes (32x32 -> a 4x4 grid), the curriculum
+    {"small", 3, 2, 64, 64, 128},  // handwritten-digit scenes (64x64 -> a 16x16 grid)
 };
 
 }  // namespace
@@ -29,6 +29,7 @@ std::vector<std::string> CaptionerConfig::presets() const { return preset_names(
 void CaptionerConfig::apply_preset(const std::string& name) {
   const Sizes& sizes = find_preset(kPresets, name, "show_attend_tell");
   encoder_blocks = sizes.encoder_blocks;
+  encoder_pools = sizes.encoder_pools;
   encoder_width = sizes.encoder_width;
   embedding = sizes.embedding;
   hidden = sizes.hidden;
@@ -42,8 +43,9 @@ Settings CaptionerConfig::settings() {
           .made_internal(),
       integer_setting("image_height", image_height, "image rows H", 1, 4096).made_internal(),
       integer_setting("image_width", image_width, "image columns W", 1, 4096).made_internal(),
-      integer_setting("encoder_blocks", encoder_blocks,
-                      "conv + ReLU + pool blocks n: the grid is H/2^n x W/2^n", 1, 8),
+      integer_setting("encoder_blocks", encoder_blocks, "conv 3x3 + ReLU blocks n", 1, 8),
+      integer_setting("encoder_pools", encoder_pools,
+                      "the first p blocks end with a 2x2 max pool: the grid is H/2^p x W/2^p", 0, 8),
       integer_setting("encoder_width", encoder_width, "annotation vectors' width D", 1, 4096),
       integer_setting("embedding", embedding, "word embedding width m", 1, 4096),
       integer_setting("hidden", hidden, "LSTM state width n", 1, 8192),
@@ -70,12 +72,15 @@ std::vector<int64_t> CaptionerConfig::encoder_channels() const {
   return channels;
 }
 
-int64_t CaptionerConfig::grid_height() const { return image_height >> encoder_blocks; }
-int64_t CaptionerConfig::grid_width() const { return image_width >> encoder_blocks; }
+int64_t CaptionerConfig::grid_height() const { return image_height >> encoder_pools; }
+int64_t CaptionerConfig::grid_width() const { return image_width >> encoder_pools; }
 
 void CaptionerConfig::check() const {
+  attn::check(encoder_pools <= encoder_blocks, "show_attend_tell",
+              "encoder_pools (" + std::to_string(encoder_pools) + ") must be at most encoder_blocks (" +
+                  std::to_string(encoder_blocks) + ")");
   attn::check(grid_height() >= 1 && grid_width() >= 1, "show_attend_tell",
-              std::to_string(encoder_blocks) + " blocks halve a " + std::to_string(image_height) +
+              std::to_string(encoder_pools) + " pools halve a " + std::to_string(image_height) +
                   "x" + std::to_string(image_width) + " image to nothing; use fewer");
   ScoreSpec spec;
   spec.query_dim = hidden;

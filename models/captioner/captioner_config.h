@@ -2,9 +2,9 @@
 // Bengio 2015, "Show, Attend and Tell").
 //
 //   image_channels, image_height, image_width   what the data is (set by the program)
-//   encoder_blocks  n    conv 3x3 + ReLU + max pool 2x2 blocks (nn/vision/cnn_encoder.h); the
-//                        grid is (H / 2^n) x (W / 2^n); each block twice as wide as the one
-//                        before, the last encoder_width D wide
+//   encoder_blocks  n    conv 3x3 + ReLU (+ max pool 2x2) blocks (nn/vision/cnn_encoder.h),
+//                        each twice as wide as the one before, the last encoder_width D wide
+//   encoder_pools   p    the first p blocks pool: the grid is (H / 2^p) x (W / 2^p)
 //   embedding       m    word embedding E y (the paper's m)
 //   hidden          n    the LSTM's state (the paper's n)
 //   positions            a learned vector per grid cell added to its annotation, p_i [L, D]: not
@@ -36,7 +36,8 @@ struct CaptionerConfig : ModelConfig {
   int64_t image_channels = 1;   // C: 1 grey, 3 colour
   int64_t image_height = 64;    // H
   int64_t image_width = 64;     // W
-  int64_t encoder_blocks = 3;   // n: the grid is H / 2^n x W / 2^n
+  int64_t encoder_blocks = 3;   // n
+  int64_t encoder_pools = 3;    // p: the grid is H / 2^p x W / 2^p
   int64_t encoder_width = 64;   // D: the annotation vectors' width
   int64_t embedding = 64;       // m (paper: 512)
   int64_t hidden = 128;         // n (paper: 1800 on Flickr30k ... 1000 is common)
@@ -59,8 +60,8 @@ struct CaptionerConfig : ModelConfig {
 
   // Each encoder block's width, the last one D: ..., D/4, D/2, D (at least 8 each).
   std::vector<int64_t> encoder_channels() const;
-  int64_t grid_height() const;  // h = H / 2^n
-  int64_t grid_width() const;   // w = W / 2^n
+  int64_t grid_height() const;  // h = H / 2^p
+  int64_t grid_width() const;   // w = W / 2^p
 };
 
 }  // namespace attn

@@ -56,7 +56,7 @@ void CaptionState::reorder(const Tensor& rows) {
 ShowAttendTell::ShowAttendTell(const CaptionerConfig& config)
     : config_(checked(config)),
       generator_(config.seed),
-      encoder_(config.image_channels, config.encoder_channels(), generator_),
+      encoder_(config.image_channels, config.encoder_channels(), config.encoder_pools, generator_),
       init_h_(config.encoder_width, config.hidden, generator_),
       init_c_(config.encoder_width, config.hidden, generator_),
       embedding_(config.target_vocab, config.embedding, generator_, special_tokens::pad),

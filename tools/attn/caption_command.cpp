@@ -33,8 +33,9 @@ const char* kUsage =
     "Image captioning with attention (Xu et al. 2015, Show, Attend and Tell). train generates\n"
     "scenes: two coloured shapes (--shapes), or 2 to 4 MNIST digits on a 64x64 canvas, read left\n"
     "to right (--mnist; the labels file is found beside the images, MNIST's naming). test\n"
-    "captions freshly composed scenes: with --mnist, from the digits the model never saw (after\n"
-    "digits_valid_end; --digits picks others, e.g. of another file); with --shapes models,\n"
+    "captions freshly composed scenes: of an MNIST model, from the 10% of its file's digits it\n"
+    "never saw, or from every digit of another IDX file (--mnist; --digits FIRST:LAST picks\n"
+    "some); with --shapes models,\n"
     "--held-out composes scenes with the colour-shape pairs training never showed; --errors N\n"
     "prints the first N wrong captions beside their references. show writes\n"
     "the attention picture of one image (PGM/PPM of the model's size) or generated scene.\n";
@@ -101,19 +102,21 @@ int train(const std::vector<std::string>& args) {
   return 0;
 }
 
-// The scenes a test or picture draws on: the model's kind of data, from --mnist if given (else
-// the file it trained on), digits --digits FIRST:LAST or those it never saw.
+// The scenes a test or picture draws on: the model's kind of data. Digits: --digits FIRST:LAST
+// if given; else every digit of another file (--mnist), or the test split of the file it
+// trained on.
 std::unique_ptr<SceneSource> scenes_for(CaptionModel& loaded, const Arguments& a) {
-  if (a.has("mnist")) loaded.data.images = a.text("mnist");
   const uint64_t seed = static_cast<uint64_t>(whole_number(a, "seed", 1, 0));
   const HeldOutMode mode = a.has("held-out") ? HeldOutMode::held_out : HeldOutMode::seen_only;
   if (loaded.data.kind == "shapes") return loaded.data.source(seed, {}, mode);
-  DigitRange digits = loaded.data.test_digits();
+  const bool other_file = a.has("mnist") && a.text("mnist") != loaded.data.images;
+  if (other_file) loaded.data.images = a.text("mnist");
+  DigitPool digits = other_file ? digit_range(0, loaded.data.digit_count()) : loaded.data.split().test;
   if (a.has("digits")) {
     const std::string text = a.text("digits");
     const size_t colon = text.find(':');
     try {
-      digits = {std::stoll(text.substr(0, colon)), std::stoll(text.substr(colon + 1))};
+      digits = digit_range(std::stoll(text.substr(0, colon)), std::stoll(text.substr(colon + 1)));
     } catch (const std::exception&) {
       throw UsageError{"attn " + a.command() + ": --digits expects FIRST:LAST, got '" + text + "'"};
     }

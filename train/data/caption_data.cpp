@@ -30,14 +30,13 @@ std::vector<std::string> ShapeSceneSource::vocabulary() const { return shape_sce
 
 DigitSceneSource::DigitSceneSource(std::shared_ptr<const IdxImages> digits,
                                    std::shared_ptr<const std::vector<uint8_t>> labels,
-                                   DigitRange range, DigitSceneOptions options, uint64_t seed)
-    : digits_(std::move(digits)), labels_(std::move(labels)), range_(range),
-      options_(options), seed_(seed) {
-  digit_scenes(*digits_, *labels_, range_, 0, seed_, options_);  // checks everything, makes none
-}
+                                   DigitPool pool, DigitSceneOptions options, uint64_t seed)
+    : digits_(std::move(digits)), labels_(std::move(labels)), options_(options),
+      maker_(*digits_, *labels_, std::move(pool), options), seed_(seed) {}
 
 Scene DigitSceneSource::scene(uint64_t index) const {
-  return digit_scenes(*digits_, *labels_, range_, 1, scene_seed(seed_, index), options_)[0];
+  Generator generator(scene_seed(seed_, index));
+  return maker_.scene(generator);
 }
 
 std::vector<std::string> DigitSceneSource::vocabulary() const {

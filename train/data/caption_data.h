@@ -48,12 +48,12 @@ class ShapeSceneSource : public SceneSource {
   uint64_t seed_;
 };
 
-// Handwritten digits of `range` read left to right (digit_scenes.h). Keeps the digits it is
+// Handwritten digits of `pool` read left to right (digit_scenes.h). Keeps the digits it is
 // given (shared, so sources over disjoint ranges of one file share one copy).
 class DigitSceneSource : public SceneSource {
  public:
   DigitSceneSource(std::shared_ptr<const IdxImages> digits,
-                   std::shared_ptr<const std::vector<uint8_t>> labels, DigitRange range,
+                   std::shared_ptr<const std::vector<uint8_t>> labels, DigitPool pool,
                    DigitSceneOptions options, uint64_t seed);
   Scene scene(uint64_t index) const override;
   std::vector<std::string> vocabulary() const override;  // "0" .. "9"
@@ -64,8 +64,8 @@ class DigitSceneSource : public SceneSource {
  private:
   std::shared_ptr<const IdxImages> digits_;
   std::shared_ptr<const std::vector<uint8_t>> labels_;
-  DigitRange range_;
   DigitSceneOptions options_;
+  DigitSceneMaker maker_;  // over *digits_ and *labels_
   uint64_t seed_;
 };
 

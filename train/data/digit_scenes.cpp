@@ -74,13 +74,14 @@ void check_digits(const IdxImages& digits, const std::vector<uint8_t>& labels,
           "label " + text(static_cast<int64_t>(i)) + " is " + text(labels[i]) + ", not 0..9");
 }
 
-void check_range(DigitRange range, int64_t digit_count, const DigitSceneOptions& options) {
-  check(range.first >= 0 && range.first < range.last && range.last <= digit_count, kOp,
-        "range [" + text(range.first) + ", " + text(range.last) + ") is not a non-empty range of " +
-            "the " + text(digit_count) + " digits");
-  check(options.max_digits <= range.last - range.first, kOp,
+void check_pool(const DigitPool& pool, int64_t digit_count, const DigitSceneOptions& options) {
+  check(!pool.empty(), kOp, "the pool of digits is empty");
+  for (int64_t digit : pool)
+    check(digit >= 0 && digit < digit_count, kOp,
+          "digit " + text(digit) + " of the pool is not one of the " + text(digit_count) + " digits");
+  check(options.max_digits <= static_cast<int64_t>(pool.size()), kOp,
         "max_digits " + text(options.max_digits) + " is more than the " +
-            text(range.last - range.first) + " digits of the range");
+            text(static_cast<int64_t>(pool.size())) + " digits of the pool");
 }
 
 // The tight box of the pixels above 0 of digit `index`, in its patch.
@@ -107,13 +108,13 @@ bool fits(const Box& box, const std::vector<Placed>& placed, int64_t gap) {
   return true;
 }
 
-// min_digits..max_digits distinct digits of the range, placed; empty when one found no place.
-std::vector<Placed> try_scene(const IdxImages& digits, DigitRange range,
+// min_digits..max_digits distinct digits of the pool, placed; empty when one found no place.
+std::vector<Placed> try_scene(const IdxImages& digits, const DigitPool& pool,
                               const DigitSceneOptions& options, Generator& generator) {
   const int64_t count = uniform_int(generator, options.min_digits, options.max_digits);
   std::vector<Placed> placed;
   while (static_cast<int64_t>(placed.size()) < count) {
-    const int64_t digit = uniform_int(generator, range.first, range.last - 1);
+    const int64_t digit = pool[static_cast<size_t>(uniform_int(generator, 0, std::ssize(pool) - 1))];
     auto same = [&](const Placed& other) { return other.digit == digit; };
     if (std::any_of(placed.begin(), placed.end(), same)) continue;  // each digit once at most
     const Box ink = ink_box(digits, digit);
@@ -154,32 +155,49 @@ Scene compose(std::vector<Placed> placed, const IdxImages& digits,
 
 }  // namespace
 
+DigitPool digit_range(int64_t first, int64_t last) {
+  DigitPool pool;
+  for (int64_t digit = first; digit < last; ++digit) pool.push_back(digit);
+  return pool;
+}
+
 DigitSplit default_digit_split(int64_t count) {
-  const int64_t train_end = count * 8 / 10, valid_end = count * 9 / 10;
-  return {{0, train_end}, {train_end, valid_end}, {valid_end, count}};
+  DigitSplit split;
+  for (int64_t digit = 0; digit < count; ++digit) {
+    DigitPool& part = digit % 10 == 8 ? split.valid : digit % 10 == 9 ? split.test : split.train;
+    part.push_back(digit);
+  }
+  return split;
+}
+
+DigitSceneMaker::DigitSceneMaker(const IdxImages& digits, const std::vector<uint8_t>& labels,
+                                 DigitPool pool, const DigitSceneOptions& options)
+    : digits_(digits), labels_(labels), pool_(std::move(pool)), options_(options) {
+  check_options(options);
+  check_digits(digits, labels, options);
+  check_pool(pool_, digits.count, options);
+}
+
+Scene DigitSceneMaker::scene(Generator& generator) const {
+  std::vector<Placed> placed;
+  for (int tries = 0; placed.empty(); ++tries) {
+    check(tries < kSceneTries, kOp,
+          "could not place " + text(options_.min_digits) + ".." + text(options_.max_digits) +
+              " digits on a " + text(options_.canvas) + "x" + text(options_.canvas) + " canvas in " +
+              text(kSceneTries) + " tries; use a larger canvas or fewer digits");
+    placed = try_scene(digits_, pool_, options_, generator);
+  }
+  return compose(std::move(placed), digits_, labels_, options_.canvas);
 }
 
 std::vector<Scene> digit_scenes(const IdxImages& digits, const std::vector<uint8_t>& labels,
-                                DigitRange range, int64_t count, uint64_t seed,
+                                const DigitPool& pool, int64_t count, uint64_t seed,
                                 const DigitSceneOptions& options) {
   check(count >= 0, kOp, "the count of scenes must not be negative, got " + text(count));
-  check_options(options);
-  check_digits(digits, labels, options);
-  check_range(range, digits.count, options);
-
+  const DigitSceneMaker maker(digits, labels, pool, options);
   Generator generator(seed);
   std::vector<Scene> scenes;
-  for (int64_t i = 0; i < count; ++i) {
-    std::vector<Placed> placed;
-    for (int tries = 0; placed.empty(); ++tries) {
-      check(tries < kSceneTries, kOp,
-            "could not place " + text(options.min_digits) + ".." + text(options.max_digits) +
-                " digits on a " + text(options.canvas) + "x" + text(options.canvas) +
-                " canvas in " + text(kSceneTries) + " tries; use a larger canvas or fewer digits");
-      placed = try_scene(digits, range, options, generator);
-    }
-    scenes.push_back(compose(std::move(placed), digits, labels, options.canvas));
-  }
+  for (int64_t i = 0; i < count; ++i) scenes.push_back(maker.scene(generator));
   return scenes;
 }
 

@@ -13,9 +13,9 @@
 //   |           +----+               |
 //   +--------------------------------+
 //
-// A scene holds min_digits..max_digits digits (uniformly many), distinct digits of the range
-// [first, last) of the file, so that training, validation and test scenes can draw on disjoint
-// digits (the default split below). A digit's box is the tight box of its ink, every pixel
+// A scene holds min_digits..max_digits digits (uniformly many), distinct digits of a pool of
+// the file's digits (their indices), so that training, validation and test scenes can draw on
+// disjoint digits (the default split below). A digit's box is the tight box of its ink, every pixel
 // above 0: MNIST's faint anti-aliased edges count, so that boxes that do not overlap mean no
 // two digits ever touch the same pixel, and the canvas inside a box is exactly that digit. A
 // digit without ink, drawn for a scene, is an error (MNIST has none).
@@ -36,21 +36,25 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensor/random.h"
 #include "train/io/image.h"
 #include "train/io/idx.h"
 
 namespace attn {
 
-// Digits [first, last) of an IDX file.
-struct DigitRange {
-  int64_t first = 0, last = 0;
-};
+// The digits a scene may use: indices into an IDX file.
+using DigitPool = std::vector<int64_t>;
 
-// The default split of a file's N digits: training [0, 0.8 N), validation [0.8 N, 0.9 N), test
-// [0.9 N, N), so no test scene holds a digit training saw. (A separate file, such as MNIST's
-// t10k, can serve as the test digits too.)
+// Digits first .. last - 1.
+DigitPool digit_range(int64_t first, int64_t last);
+
+// The default split of a file's N digits by index: i mod 10 = 8 validates, i mod 10 = 9 tests,
+// the rest train. By index, not in blocks: a file may be sorted by label (the shared 9,037-digit
+// sample is), and a block would hold one or two digit classes. Then no test scene holds a digit
+// training saw. (A separate file, such as MNIST's t10k or the sample's held-out digits, can serve
+// as the test digits too.)
 struct DigitSplit {
-  DigitRange train, valid, test;
+  DigitPool train, valid, test;
 };
 DigitSplit default_digit_split(int64_t count);
 
@@ -61,10 +65,27 @@ struct DigitSceneOptions {
   int64_t min_centre_gap = 4;  // pixels between any two boxes' centres, left to right
 };
 
-// `count` scenes from the digits in `range` of `digits`, whose labels are `labels` (0..9, one
-// per digit), drawn by a generator seeded with `seed`.
+// Scenes one at a time, from digits checked once: what an endless source of scenes needs.
+class DigitSceneMaker {
+ public:
+  // Checks the digits, labels, range and options as digit_scenes does. Keeps references:
+  // `digits` and `labels` must outlive the maker.
+  DigitSceneMaker(const IdxImages& digits, const std::vector<uint8_t>& labels, DigitPool pool,
+                  const DigitSceneOptions& options);
+  // One scene, drawing from `generator`.
+  Scene scene(Generator& generator) const;
+
+ private:
+  const IdxImages& digits_;
+  const std::vector<uint8_t>& labels_;
+  DigitPool pool_;
+  DigitSceneOptions options_;
+};
+
+// `count` scenes from the digits `pool` of `digits`, whose labels are `labels` (0..9, one per
+// digit), drawn by a generator seeded with `seed`.
 std::vector<Scene> digit_scenes(const IdxImages& digits, const std::vector<uint8_t>& labels,
-                                DigitRange range, int64_t count, uint64_t seed,
+                                const DigitPool& pool, int64_t count, uint64_t seed,
                                 const DigitSceneOptions& options = {});
 
 }  // namespace attn

@@ -89,19 +89,19 @@ std::vector<std::vector<int64_t>> check_scenes(const std::vector<Scene>& scenes,
 TEST_CASE("digit_scenes: captions are the labels read left to right, each naming a tight box") {
   const IdxImages digits = blob_digits(40);
   const DigitSceneOptions options;  // 2..4 digits on 64x64, centres 4 pixels apart
-  const auto scenes = digit_scenes(digits, blob_labels(40), {0, 40}, 150, 1, options);
+  const auto scenes = digit_scenes(digits, blob_labels(40), digit_range(0, 40), 150, 1, options);
   REQUIRE(scenes.size() == 150);
   std::set<size_t> sizes;
   for (const auto& used : check_scenes(scenes, options)) sizes.insert(used.size());
   CHECK(sizes == std::set<size_t>{2, 3, 4});
 }
 
-TEST_CASE("digit_scenes: digits come only from the range, and all of it") {
+TEST_CASE("digit_scenes: digits come only from the pool, and all of it") {
   const IdxImages digits = blob_digits(40);
   DigitSceneOptions options;
   options.canvas = 48;
   options.min_digits = options.max_digits = 3;
-  const auto scenes = digit_scenes(digits, blob_labels(40), {10, 20}, 100, 2, options);
+  const auto scenes = digit_scenes(digits, blob_labels(40), digit_range(10, 20), 100, 2, options);
   std::set<int64_t> seen;
   for (const auto& used : check_scenes(scenes, options)) seen.insert(used.begin(), used.end());
   CHECK(seen == std::set<int64_t>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19});
@@ -110,9 +110,9 @@ TEST_CASE("digit_scenes: digits come only from the range, and all of it") {
 TEST_CASE("digit_scenes: the same seed gives the same scenes, another seed others") {
   const IdxImages digits = blob_digits(30);
   const auto labels = blob_labels(30);
-  const auto first = digit_scenes(digits, labels, {0, 30}, 30, 5);
-  const auto again = digit_scenes(digits, labels, {0, 30}, 30, 5);
-  const auto other = digit_scenes(digits, labels, {0, 30}, 30, 6);
+  const auto first = digit_scenes(digits, labels, digit_range(0, 30), 30, 5);
+  const auto again = digit_scenes(digits, labels, digit_range(0, 30), 30, 5);
+  const auto other = digit_scenes(digits, labels, digit_range(0, 30), 30, 6);
   int differ = 0;
   for (size_t i = 0; i < first.size(); ++i) {
     CHECK(first[i].image == again[i].image);
@@ -132,7 +132,7 @@ TEST_CASE("digit_scenes: the tight box takes in the faintest ink, hand-checked")
   DigitSceneOptions options;
   options.canvas = 28;
   options.min_digits = options.max_digits = 1;
-  const Scene scene = digit_scenes(digits, {8}, {0, 1}, 1, 3, options).at(0);
+  const Scene scene = digit_scenes(digits, {8}, digit_range(0, 1), 1, 3, options).at(0);
   CHECK(scene.caption == std::vector<std::string>{"8"});
   CHECK(scene.names == std::vector<int64_t>{0});
   REQUIRE(scene.objects.size() == 1);
@@ -147,13 +147,10 @@ TEST_CASE("digit_scenes: the tight box takes in the faintest ink, hand-checked")
 }
 
 TEST_CASE("digit_scenes: the default split gives training, validation and test disjoint digits") {
-  const DigitSplit split = default_digit_split(9037);  // 80%, 10%, 10%
-  CHECK(split.train.first == 0);
-  CHECK(split.train.last == 7229);
-  CHECK(split.valid.first == 7229);
-  CHECK(split.valid.last == 8133);
-  CHECK(split.test.first == 8133);
-  CHECK(split.test.last == 9037);
+  const DigitSplit split = default_digit_split(25);  // by index mod 10: 8 validates, 9 tests
+  CHECK(split.valid == DigitPool{8, 18});
+  CHECK(split.test == DigitPool{9, 19});
+  CHECK(split.train == DigitPool{0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24});
 }
 
 TEST_CASE("digit_scenes: a canvas too small for its digits fails, the same way every time") {
@@ -161,7 +158,7 @@ TEST_CASE("digit_scenes: a canvas too small for its digits fails, the same way e
   DigitSceneOptions options;
   options.canvas = 28;
   options.min_digits = options.max_digits = 2;
-  CHECK_THROWS_WITH_AS(digit_scenes(full, {1, 2}, {0, 2}, 1, 0, options),
+  CHECK_THROWS_WITH_AS(digit_scenes(full, {1, 2}, digit_range(0, 2), 1, 0, options),
                        "digit_scenes: could not place 2..2 digits on a 28x28 canvas in 100 "
                        "tries; use a larger canvas or fewer digits",
                        Error);
@@ -170,11 +167,11 @@ TEST_CASE("digit_scenes: a canvas too small for its digits fails, the same way e
 TEST_CASE("digit_scenes: bad input is an error naming the values") {
   const IdxImages digits = blob_digits(10);
   const auto labels = blob_labels(10);
-  const DigitRange all{0, 10};
+  const DigitPool all = digit_range(0, 10);
   auto message = [&](const IdxImages& images, const std::vector<uint8_t>& with_labels,
-                     DigitRange range, const DigitSceneOptions& options, int64_t count = 1) {
+                     const DigitPool& pool, const DigitSceneOptions& options, int64_t count = 1) {
     try {
-      digit_scenes(images, with_labels, range, count, 0, options);
+      digit_scenes(images, with_labels, pool, count, 0, options);
     } catch (const Error& error) {
       return std::string(error.what());
     }
@@ -184,14 +181,13 @@ TEST_CASE("digit_scenes: bad input is an error naming the values") {
   auto bad_label = labels;
   bad_label[7] = 10;
   CHECK(message(digits, bad_label, all, {}) == "digit_scenes: label 7 is 10, not 0..9");
-  CHECK(message(digits, labels, {0, 11}, {}) ==
-        "digit_scenes: range [0, 11) is not a non-empty range of the 10 digits");
-  CHECK(message(digits, labels, {4, 4}, {}) ==
-        "digit_scenes: range [4, 4) is not a non-empty range of the 10 digits");
+  CHECK(message(digits, labels, digit_range(0, 11), {}) ==
+        "digit_scenes: digit 10 of the pool is not one of the 10 digits");
+  CHECK(message(digits, labels, {}, {}) == "digit_scenes: the pool of digits is empty");
   CHECK(message(digits, labels, {-1, 3}, {}) ==
-        "digit_scenes: range [-1, 3) is not a non-empty range of the 10 digits");
-  CHECK(message(digits, labels, {0, 3}, {}) ==
-        "digit_scenes: max_digits 4 is more than the 3 digits of the range");
+        "digit_scenes: digit -1 of the pool is not one of the 10 digits");
+  CHECK(message(digits, labels, digit_range(0, 3), {}) ==
+        "digit_scenes: max_digits 4 is more than the 3 digits of the pool");
   CHECK(message(digits, labels, all, {}, -2) ==
         "digit_scenes: the count of scenes must not be negative, got -2");
 
