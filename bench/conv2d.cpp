@@ -7,10 +7,12 @@
 //
 //   layers   the conv 3x3, padding 1 of each block of nn/vision/cnn_encoder.h, for the
 //            captioner's presets (models/captioner/captioner_config.cpp, encoder_channels()):
-//              small  1 x 64 x 64 image (MNIST scenes), D = 64: channels 16, 32, 64
-//              tiny   3 x 32 x 32 image (shapes),       D = 32: channels 8, 16, 32
+//              small  1 x 64 x 64 image (MNIST scenes), D = 64: channels 16, 32, 64, the first
+//                     2 blocks pooled (a 16 x 16 grid)
+//              tiny   3 x 32 x 32 image (shapes),       D = 32: channels 8, 16, 32, all 3
+//                     pooled (a 4 x 4 grid)
 //            x [B, C, H, W], weight [O, C, 3, 3], bias [O] and the output's gradient uniform in
-//            [-1, 1); every pooling halves H and W, so block n sees the image halved n-1 times
+//            [-1, 1); a pooled block halves H and W for the next one
 //   flops    forward 2 B O C K K H' W' (one multiply and one add per term); backward twice that
 //            (dw and dx are one product each), so forward + backward counts 3 times the forward
 //   gemm     the same products on ready-made columns, without im2col, col2im or the bias: per
@@ -52,16 +54,18 @@ constexpr int64_t kKernel = 3;           // the encoder's 3x3 fields
 
 // ---- the workload --------------------------------------------------------------------------------
 
-// An image encoder of the captioner: the image it reads and each block's output channels.
+// An image encoder of the captioner: the image it reads, each block's output channels, and how
+// many blocks (the first ones) end with a 2x2 max pool.
 struct EncoderPreset {
   std::string name;
   int64_t C, H, W;                // image [C, H, W]
   std::vector<int64_t> channels;  // D_1 .. D_n
+  int64_t pools;                  // p: the grid is H / 2^p x W / 2^p
 };
 
 const std::vector<EncoderPreset> kPresets = {
-    {"small", 1, 64, 64, {16, 32, 64}},
-    {"tiny", 3, 32, 32, {8, 16, 32}},
+    {"small", 1, 64, 64, {16, 32, 64}, 2},
+    {"tiny", 3, 32, 32, {8, 16, 32}, 3},
 };
 
 // One convolution of an encoder: x [B, C, H, W] -> y [B, O, H, W] (3x3, padding 1 keeps the size).
@@ -79,7 +83,8 @@ std::vector<ConvLayer> layers_of(const EncoderPreset& preset, int64_t batch) {
   for (size_t n = 0; n < preset.channels.size(); ++n) {
     const int64_t O = preset.channels[n];
     layers.push_back({preset.name + ".block" + std::to_string(n + 1), batch, C, H, W, O});
-    C = O, H /= 2, W /= 2;  // the block's max pool 2x2 halves the map
+    C = O;
+    if (static_cast<int64_t>(n) < preset.pools) H /= 2, W /= 2;  // its max pool 2x2 halves the map
   }
   return layers;
 }
@@ -178,7 +183,7 @@ struct EncoderTimes {  // seconds per call
 EncoderTimes time_encoder(const EncoderPreset& p, int64_t batch, int64_t infer_batch,
                           int repeats) {
   Generator generator(1);
-  CnnEncoder encoder(p.C, p.channels, generator);
+  CnnEncoder encoder(p.C, p.channels, p.pools, generator);
   const Variable images(uniform({batch, p.C, p.H, p.W}, 0, 1, generator));  // [B, C, H, W]
   const Variable few_images(uniform({infer_batch, p.C, p.H, p.W}, 0, 1, generator));
   const int64_t L = encoder.grid_size(p.H) * encoder.grid_size(p.W);

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """torch_conv2d.py - PyTorch CPU twin of bench/conv2d.cpp.
 
-The convolutions of the captioner's image encoder (conv 3x3, padding 1 -> ReLU -> max pool 2x2
-blocks; presets small: 1 x 64 x 64 image, channels 16, 32, 64; tiny: 3 x 32 x 32, channels 8, 16,
-32), batch --batch:
+The convolutions of the captioner's image encoder (conv 3x3, padding 1 -> ReLU blocks, the first
+p of them ending with a max pool 2x2; presets small: 1 x 64 x 64 image, channels 16, 32, 64,
+p = 2; tiny: 3 x 32 x 32, channels 8, 16, 32, p = 3), batch --batch:
   layers   F.conv2d forward (under no_grad) and forward + backward (x, weight and bias all
            needing a gradient, backward from a fixed random gradient), GFLOP/s with forward
            2 B O C K K H' W' and forward + backward 3 times that
@@ -35,17 +35,19 @@ import torch.nn.functional as F
 TIMING_SECONDS = 0.02  # one timing repeats the call for about this long
 KERNEL = 3
 
-# name, image channels, height, width, each block's output channels
-PRESETS = [("small", 1, 64, 64, [16, 32, 64]),
-           ("tiny", 3, 32, 32, [8, 16, 32])]
+# name, image channels, height, width, each block's output channels, pooled blocks p
+PRESETS = [("small", 1, 64, 64, [16, 32, 64], 2),
+           ("tiny", 3, 32, 32, [8, 16, 32], 3)]
 
 
 def layers_of(preset, batch):
-    name, c, h, w, channels = preset
+    name, c, h, w, channels, pools = preset
     layers = []
     for n, o in enumerate(channels):
         layers.append((f"{name}.block{n + 1}", batch, c, h, w, o))
-        c, h, w = o, h // 2, w // 2  # the block's max pool 2x2 halves the map
+        c = o
+        if n < pools:  # its max pool 2x2 halves the map
+            h, w = h // 2, w // 2
     return layers
 
 
@@ -104,19 +106,21 @@ def time_layer(layer, repeats):
 
 
 def encoder_of(preset):
-    _, c, _, _, channels = preset
+    _, c, _, _, channels, pools = preset
     blocks = []
-    for o in channels:
-        blocks += [nn.Conv2d(c, o, KERNEL, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+    for n, o in enumerate(channels):
+        blocks += [nn.Conv2d(c, o, KERNEL, padding=1), nn.ReLU()]
+        if n < pools:
+            blocks.append(nn.MaxPool2d(2))
         c = o
     return nn.Sequential(*blocks)
 
 
 def time_encoder(preset, batch, infer_batch, repeats):
-    _, C, H, W, channels = preset
+    _, C, H, W, channels, pools = preset
     encoder = encoder_of(preset)
     images, few_images = uniform(batch, C, H, W, low=0), uniform(infer_batch, C, H, W, low=0)
-    L = (H >> len(channels)) * (W >> len(channels))
+    L = (H >> pools) * (W >> pools)
     grad_a = uniform(batch, L, channels[-1])  # [B, L, D]
 
     def annotations(x):  # [B, D, h, w] -> [B, L, D]

@@ -14,11 +14,11 @@
 // square) never appear in training; the last lines caption scenes that hold them, to see
 // whether colour and shape were learnt apart.
 //
-// Run: build/examples/09_image_captioning [--minutes M] [--seed N] [--out FILE.svg]
-// It trains for 4 minutes on one core by default, printing the validation exact match as it
-// goes, then a few captions, writes the attention picture (captioning.svg), and ends
-// "image captioning, shapes: exact match 99.2% on 500 scenes (held-out pairs: 61.0%)".
-#include <chrono>
+// Run: build/examples/09_image_captioning [--steps N] [--seed N] [--out FILE.svg]
+// It trains 8,000 steps of 32 scenes (about 4 minutes on one core), printing the validation
+// exact match as it goes, then a few captions, writes the attention picture (captioning.svg), and ends
+// "image captioning, shapes: exact match 99.2% on 500 scenes (held-out pairs: 5.8%)": the
+// seen pairs are learnt, the held-out ones are not (the model says a pair it has seen).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -37,7 +37,7 @@ using namespace attn;
 namespace {
 
 struct ExampleOptions {
-  double minutes = 4;
+  int64_t steps = 8000;
   uint64_t seed = 1;
   std::string out = "captioning.svg";
 };
@@ -47,10 +47,10 @@ ExampleOptions parse(int argc, char** argv) {
   if (argc % 2 == 0) throw std::runtime_error("every option needs a value");
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
-    if (name == "--minutes") options.minutes = std::stod(value);
+    if (name == "--steps") options.steps = std::stoll(value);
     else if (name == "--seed") options.seed = std::stoull(value);
     else if (name == "--out") options.out = value;
-    else throw std::runtime_error("unknown option " + name + " (--minutes, --seed, --out)");
+    else throw std::runtime_error("unknown option " + name + " (--steps, --seed, --out)");
   }
   return options;
 }
@@ -95,19 +95,16 @@ int main(int argc, char** argv) {
     const ConstantSchedule schedule(3e-3f);
     const StepOptions step_options{0, 5, false, false};  // no smoothing, clip at 5
     Generator order(options.seed);
-    const auto start = std::chrono::steady_clock::now();
-    auto minutes = [&] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;
-    };
     int64_t step = 0;
-    for (int64_t epoch = 1; minutes() < options.minutes; ++epoch) {
+    for (int64_t epoch = 1; step < options.steps; ++epoch) {
       for (const auto& indices : data.epoch(order)) {
-        if (minutes() >= options.minutes) break;
+        if (step == options.steps) break;
         train_step(model, data.batch(indices), adam, schedule, ++step, step_options);
       }
-      std::printf("epoch %3lld  step %5lld  validation exact match %5.1f%%\n",
-                  static_cast<long long>(epoch), static_cast<long long>(step),
-                  score_captions(model, vocabulary, valid, 256).exact);
+      if (epoch % 8 == 0 || step == options.steps)
+        std::printf("epoch %3lld  step %5lld  validation exact match %5.1f%%\n",
+                    static_cast<long long>(epoch), static_cast<long long>(step),
+                    score_captions(model, vocabulary, valid, 256).exact);
     }
 
     std::printf("\n");

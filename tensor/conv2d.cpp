@@ -71,7 +71,12 @@ void im2col(const real* x, const ConvShape& c, real* cols) {
           }
           const real* in = x + (ch * c.H + y) * c.W;  // row y of channel ch
           std::fill(out, out + first, real(0));
-          for (int64_t j = first; j < last; ++j) out[j] = in[j * c.s + q - c.pad];
+          if (c.s == 1) {  // a run of the row: the commonest case, one contiguous copy
+            const real* from = in + (first + q - c.pad);
+            std::copy(from, from + (last - first), out + first);
+          } else {
+            for (int64_t j = first; j < last; ++j) out[j] = in[j * c.s + q - c.pad];
+          }
           std::fill(out + last, out + c.Wo, real(0));
         }
       }
@@ -91,7 +96,13 @@ void col2im(const real* dcols, const ConvShape& c, real* dx) {
           if (y < 0 || y >= c.H) continue;
           const real* in = row + i * c.Wo;
           real* out = dx + (ch * c.H + y) * c.W;  // row y of channel ch
-          for (int64_t j = first; j < last; ++j) out[j * c.s + q - c.pad] += in[j];
+          if (c.s == 1) {  // a run of the row: contiguous, so the compiler vectorises it
+            real* to = out + (first + q - c.pad);
+            const real* from = in + first;
+            for (int64_t j = 0; j < last - first; ++j) to[j] += from[j];
+          } else {
+            for (int64_t j = first; j < last; ++j) out[j * c.s + q - c.pad] += in[j];
+          }
         }
       }
 }
@@ -106,6 +117,17 @@ void for_each_image(int64_t B, Body body) {
     parallel_for(B, 1, body);
   else
     body(0, B);
+}
+
+// sum_l row[l] in double, in eight interleaved partial sums: independent additions the CPU
+// overlaps, where one running sum would wait for each addition before the next.
+double row_sum(const real* row, int64_t n) {
+  double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t l = 0;
+  for (; l + 8 <= n; l += 8)
+    for (int k = 0; k < 8; ++k) part[k] += row[l + k];
+  for (; l < n; ++l) part[0] += row[l];
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
 // Image b of a contiguous [B, rows, cols...] tensor as a [rows, n] matrix.
@@ -147,7 +169,8 @@ Tensor conv2d_forward(const Tensor& x_in, const Tensor& weight_in, const Tensor&
 }
 
 Conv2dGradients conv2d_backward(const Tensor& grad_y_in, const Tensor& x_in,
-                                const Tensor& weight_in, const Conv2dOptions& options) {
+                                const Tensor& weight_in, const Conv2dOptions& options,
+                                bool want_grad_x) {
   const ConvShape c = checked_shape(x_in, weight_in, options);
   const Shape y_shape = {c.B, c.O, c.Ho, c.Wo};
   check(grad_y_in.shape() == y_shape, "conv2d backward",
@@ -157,17 +180,19 @@ Conv2dGradients conv2d_backward(const Tensor& grad_y_in, const Tensor& x_in,
   const Tensor w_t = weight_in.contiguous().view({c.O, c.field()}).transpose(0, 1);  // [C K K', O]
   const int64_t L = c.cells(), F = c.field();
 
-  Conv2dGradients grads{Tensor::zeros(x.shape()), Tensor::zeros({c.O, F}), Tensor::zeros({c.O})};
+  Conv2dGradients grads{want_grad_x ? Tensor::zeros(x.shape()) : Tensor(), Tensor::zeros({c.O, F}),
+                        Tensor::zeros({c.O})};
   // Each image's share of dw, summed in image order afterwards: the same sum for any split.
   Tensor dw_parts = Tensor::empty({c.B, c.O, F});  // [B, O, C K K']
   for_each_image(c.B, [&](int64_t begin, int64_t end) {
     Tensor cols = Tensor::empty({F, L});   // [C K K', H' W']
-    Tensor dcols = Tensor::empty({F, L});  // [C K K', H' W']
+    Tensor dcols = want_grad_x ? Tensor::empty({F, L}) : Tensor();  // [C K K', H' W']
     for (int64_t b = begin; b < end; ++b) {
       im2col(x.data() + b * c.C * c.H * c.W, c, cols.data());
       const Tensor g_b = image_matrix(g, b, c.O, L);                         // [O, H' W']
       matmul_into(g_b, cols.transpose(0, 1), image_matrix(dw_parts, b, c.O, F));  // g_b @ cols^T
-      matmul_into(w_t, g_b, dcols);                                          // w^T @ g_b
+      if (!want_grad_x) continue;
+      matmul_into(w_t, g_b, dcols);  // w^T @ g_b
       col2im(dcols.data(), c, grads.grad_x.data() + b * c.C * c.H * c.W);
     }
   });
@@ -176,12 +201,10 @@ Conv2dGradients conv2d_backward(const Tensor& grad_y_in, const Tensor& x_in,
     const real* part = dw_parts.data() + b * c.O * F;
     for (int64_t i = 0; i < c.O * F; ++i) dw[i] += part[i];
   }
+  const real* g_all = g.data();
   for (int64_t o = 0; o < c.O; ++o) {  // dbias[o] = sum over b, i, j of g[b, o, i, j]
     double total = 0;
-    for (int64_t b = 0; b < c.B; ++b) {
-      const real* row = g.data() + (b * c.O + o) * L;
-      for (int64_t l = 0; l < L; ++l) total += row[l];
-    }
+    for (int64_t b = 0; b < c.B; ++b) total += row_sum(g_all + (b * c.O + o) * L, L);
     grads.grad_bias.data()[o] = static_cast<real>(total);
   }
   grads.grad_weight = grads.grad_weight.view(weight_in.shape());

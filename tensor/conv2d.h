@@ -47,13 +47,14 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const Conv2dOptions& options);
 
 struct Conv2dGradients {
-  Tensor grad_x;       // [B, C, H, W]
+  Tensor grad_x;       // [B, C, H, W]; undefined unless asked for
   Tensor grad_weight;  // [O, C, K, K']
   Tensor grad_bias;    // [O]
 };
 
-// grad_y [B, O, H', W'] and the forward's inputs -> the three gradients
+// grad_y [B, O, H', W'] and the forward's inputs -> the gradients. want_grad_x = false skips
+// dx: a first layer's input, the images, needs none, and dx is half of backward's work.
 Conv2dGradients conv2d_backward(const Tensor& grad_y, const Tensor& x, const Tensor& weight,
-                                const Conv2dOptions& options);
+                                const Conv2dOptions& options, bool want_grad_x = true);
 
 }  // namespace attn

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -72,6 +73,8 @@ std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& p
 Settings CaptionOptions::saved_settings() {
   return {
       number_setting("learning_rate", learning_rate, "Adam's learning rate", 1e-9, 10).with_option("lr"),
+      integer_setting("decay_epochs", decay_epochs, "the rate halves every N epochs (0: never)", 0,
+                      1000000),
       integer_setting("batch_size", batch_size, "scenes per batch", 1, 4096),
       integer_setting("scenes_per_epoch", scenes_per_epoch, "fresh scenes per epoch", 1, 1 << 30),
       integer_setting("valid_scenes", valid_scenes, "validation scenes (the same every epoch)", 1,
@@ -272,7 +275,9 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   loop.step = StepOptions{0, options.clip_norm, false, false};
   loop.score_name = "exact_match";
   loop.seed = options.seed;
-  const ConstantSchedule schedule(options.learning_rate);
+  const int64_t every = options.decay_epochs > 0 ? options.decay_epochs * loop.eval_interval
+                                                : std::numeric_limits<int64_t>::max();
+  const StepDecaySchedule schedule(options.learning_rate, every, 0.5f);
   std::ostringstream quiet_log;
   const TrainResult result = run_training(model, schedule, train, evaluate, loop, options.quiet ? quiet_log : log);
   return {result.best_score, result.steps, result.seconds};

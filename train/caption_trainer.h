@@ -64,6 +64,7 @@ struct CaptionOptions {
 
   // ---- optimisation (saved with the model) ----
   real learning_rate = 1e-3;      // Adam
+  int64_t decay_epochs = 0;       // the rate halves every this many epochs (0: constant)
   int64_t batch_size = 32;
   int64_t scenes_per_epoch = 8192;
   int64_t valid_scenes = 512;

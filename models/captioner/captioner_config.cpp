@@ -19,7 +19,7 @@ struct Sizes {
 constexpr Sizes kPresets[] = {
     {"micro", 2, 2, 8, 8, 16},     // tests
     {"tiny", 3, 3, 32, 32, 64},    // generated shapes (32x32 -> a 4x4 grid), the curriculum
-    {"small", 3, 2, 64, 64, 128},  // handwritten-digit scenes (64x64 -> a 16x16 grid)
+    {"small", 3, 3, 64, 64, 128},  // handwritten-digit scenes (64x64 -> an 8x8 grid)
 };
 
 }  // namespace

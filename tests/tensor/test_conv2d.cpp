@@ -106,6 +106,16 @@ TEST_CASE("conv2d: forward and backward give the same bits for any thread count"
   CHECK(with_threads(4, run) == one);
 }
 
+TEST_CASE("conv2d: backward without dx gives the same dw and dbias, and no dx") {
+  const Tensor x = random_tensor({2, 3, 6, 5}, 1), w = random_tensor({4, 3, 3, 3}, 2);
+  const Tensor g = random_tensor({2, 4, 6, 5}, 3);
+  const Conv2dGradients all = conv2d_backward(g, x, w, {1, 1});
+  const Conv2dGradients some = conv2d_backward(g, x, w, {1, 1}, false);
+  CHECK_FALSE(some.grad_x.defined());
+  CHECK(some.grad_weight.to_vector() == all.grad_weight.to_vector());
+  CHECK(some.grad_bias.to_vector() == all.grad_bias.to_vector());
+}
+
 TEST_CASE("conv2d: errors name the op and both shapes") {
   const Tensor x = Tensor::zeros({1, 3, 5, 5});
   CHECK_THROWS_WITH_AS(conv2d_forward(x, Tensor::zeros({2, 4, 3, 3}), Tensor(), {}),

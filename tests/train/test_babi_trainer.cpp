@@ -13,8 +13,10 @@
 #include "train/io/atomic_file.h"
 #include "train/io/json.h"
 #include "tests/temporary_path.h"
+#include "tests/train/metrics_file.h"
 
 using namespace attn;
+using attn::test::metrics_without_timings;
 
 namespace {
 
@@ -39,14 +41,6 @@ BabiOptions micro_options(const std::string& data, const std::string& out) {
   return options;
 }
 
-// metrics.jsonl without its timings, which differ from run to run.
-std::string metrics_without_timings(const std::string& dir) {
-  std::string text = read_file(dir + "/metrics.jsonl");
-  const std::string key = ",\"tokens_per_second\":";
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at))
-    text.erase(at, text.find_first_of(",}", at + key.size()) - at);
-  return text;
-}
 
 }  // namespace
 

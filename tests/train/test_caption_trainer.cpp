@@ -8,10 +8,12 @@
 #include <string>
 
 #include "tests/temporary_path.h"
+#include "tests/train/metrics_file.h"
 #include "train/caption_trainer.h"
 #include "train/io/atomic_file.h"
 
 using namespace attn;
+using attn::test::metrics_without_timings;
 
 namespace {
 
@@ -27,14 +29,6 @@ CaptionOptions micro_options(const std::string& out) {
   return options;
 }
 
-// metrics.jsonl without its timings, which differ from run to run.
-std::string metrics_without_timings(const std::string& dir) {
-  std::string text = read_file(dir + "/metrics.jsonl");
-  const std::string key = ",\"tokens_per_second\":";
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at))
-    text.erase(at, text.find_first_of(",}", at + key.size()) - at);
-  return text;
-}
 
 }  // namespace
 

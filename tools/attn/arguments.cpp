@@ -2,6 +2,7 @@
 #include "tools/attn/arguments.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace attn::cli {
 
@@ -87,6 +88,22 @@ std::string settings_help(const Settings& settings) {
     help += left + setting.help + " (default " + setting.get() + ")\n";
   }
   return help;
+}
+
+int run_subcommand(const std::string& command, const std::vector<std::string>& args,
+                   const std::string& help,
+                   const std::vector<std::pair<std::string, Subcommand>>& subcommands) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << help;
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string known;
+  for (const auto& [name, run] : subcommands) {
+    if (name == args[0]) return run(rest);
+    known += (known.empty() ? "" : ", ") + name;
+  }
+  throw UsageError{"attn " + command + ": unknown subcommand '" + args[0] + "' (" + known + ")"};
 }
 
 }  // namespace attn::cli

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -37,6 +38,14 @@ class Arguments {
   std::string command_;
   std::map<std::string, std::string> values_;
 };
+
+// A command made of subcommands ("attn babi train ..."): with no arguments prints `help` and
+// returns 2, with --help prints it and returns 0; else runs the subcommand its first argument
+// names, with the rest, and refuses an unknown one naming the known ones.
+using Subcommand = std::function<int(const std::vector<std::string>& args)>;
+int run_subcommand(const std::string& command, const std::vector<std::string>& args,
+                   const std::string& help,
+                   const std::vector<std::pair<std::string, Subcommand>>& subcommands);
 
 // The option names of the settings that are options (not internal).
 std::set<std::string> option_names(const Settings& settings);

@@ -228,15 +228,7 @@ int explain(const std::vector<std::string>& args) {
 }  // namespace
 
 int babi_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << help_text();
-    return args.empty() ? 2 : 0;
-  }
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "train") return train(rest);
-  if (args[0] == "test") return test(rest);
-  if (args[0] == "explain") return explain(rest);
-  throw UsageError{"attn babi: unknown subcommand '" + args[0] + "' (train, test, explain)"};
+  return run_subcommand("babi", args, help_text(), {{"train", train}, {"test", test}, {"explain", explain}});
 }
 
 }  // namespace attn::cli

@@ -187,15 +187,8 @@ int show(const std::vector<std::string>& args) {
 }  // namespace
 
 int caption_command(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << help_text();
-    return args.empty() ? 2 : 0;
-  }
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "train") return train(rest);
-  if (args[0] == "test") return test(rest);
-  if (args[0] == "show") return show(rest);
-  throw UsageError{"attn caption: unknown subcommand '" + args[0] + "' (train, test, show)"};
+  return run_subcommand("caption", args, help_text(),
+                        {{"train", train}, {"test", test}, {"show", show}});
 }
 
 }  // namespace attn::cli

@@ -8,6 +8,7 @@
 #include "train/io/utf8.h"
 #include "train/metrics/attention_on_image.h"
 #include "train/report/png.h"
+#include "train/report/svg.h"
 
 namespace attn {
 
@@ -24,23 +25,6 @@ constexpr double kDimming = 0.45;     // opacity of the black layer that darkens
 constexpr double kBrightest = 0.7;
 // The scaled-up image keeps its pixels as sharp squares: the grid cells stay visible.
 const char* const kScaledUp = "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\"";
-
-// Escapes the five characters XML reserves; control characters, which XML 1.0 forbids even
-// escaped, become '?'.
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') ? '?' : c;
-    }
-  }
-  return out;
-}
 
 std::string number(double value) {
   char text[32];

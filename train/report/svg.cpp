@@ -10,8 +10,7 @@
 
 namespace attn {
 
-// Escapes the five characters XML reserves.
-static std::string xml_escape(const std::string& text) {
+std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
@@ -20,7 +19,7 @@ static std::string xml_escape(const std::string& text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: out += c;
+      default: out += (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') ? '?' : c;
     }
   }
   return out;

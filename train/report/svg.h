@@ -15,6 +15,10 @@
 
 namespace attn {
 
+// Text for SVG (XML): the five characters XML reserves escaped, and the control characters XML
+// 1.0 forbids even escaped replaced by '?'.
+std::string xml_escape(const std::string& text);
+
 // weights [T, S]; row_labels has T entries, column_labels S. Each link of `outlined` outlines
 // the cell (row link.target, column link.source); links outside the grid are an error.
 std::string heatmap_svg(const Tensor& weights, const std::vector<std::string>& row_labels,
