@@ -17,7 +17,7 @@
 // Run: build/examples/09_image_captioning [--steps N] [--seed N] [--out FILE.svg]
 // It trains 8,000 steps of 32 scenes (about 4 minutes on one core), printing the validation
 // exact match as it goes, then a few captions, writes the attention picture (captioning.svg), and ends
-// "image captioning, shapes: exact match 99.2% on 500 scenes (held-out pairs: 5.8%)": the
+// "image captioning, shapes: exact match 99.4% on 500 scenes (held-out pairs: 7.6%)": the
 // seen pairs are learnt, the held-out ones are not (the model says a pair it has seen).
 #include <cstdio>
 #include <iostream>
