@@ -8,7 +8,8 @@
 // digits the model never saw, or every digit of another file (a held-out set kept elsewhere).
 //
 // Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
-// sets), batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
+// sets) with the training loop's settings (beta2 0.98, eps 1e-9), the rate halved every
+// decay_epochs epochs if asked, batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
 // words plus the doubly stochastic attention penalty (models/captioner/show_attend_tell.h). Every
 // epoch (scenes_per_epoch scenes) validates: loss and exact match of greedy captions; the best
 // weights by exact match are kept. The model directory is `attn train`'s: config.json ({"model",
