@@ -90,6 +90,13 @@ std::string settings_help(const Settings& settings) {
   return help;
 }
 
+std::set<std::string> given_settings(const Arguments& arguments, const Settings& settings) {
+  std::set<std::string> given;
+  for (const Setting& setting : settings)
+    if (!setting.internal && arguments.has(setting.option)) given.insert(setting.name);
+  return given;
+}
+
 int run_subcommand(const std::string& command, const std::vector<std::string>& args,
                    const std::string& help,
                    const std::vector<std::pair<std::string, Subcommand>>& subcommands) {

@@ -53,6 +53,10 @@ std::set<std::string> option_names(const Settings& settings);
 // Sets every setting whose option `arguments` holds; errors name the option.
 void apply_settings(const Arguments& arguments, Settings& settings);
 
+// The names of the settings whose option `arguments` holds: what the user gave explicitly, which
+// a resumed run must not see changed.
+std::set<std::string> given_settings(const Arguments& arguments, const Settings& settings);
+
 // One help line per option: "  --d-model N                  model width D (default 128)".
 std::string settings_help(const Settings& settings);
 

@@ -81,8 +81,7 @@ BabiOptions parse_train(const std::vector<std::string>& args) {
   apply_settings(a, saved);
   apply_settings(a, run);
   for (const Settings* settings : {&model, &saved})
-    for (const Setting& setting : *settings)
-      if (!setting.internal && a.has(setting.option)) options.explicit_settings.insert(setting.name);
+    options.explicit_settings.merge(given_settings(a, *settings));
   options.quiet = a.has("quiet");
   return options;
 }
