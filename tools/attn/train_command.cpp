@@ -103,8 +103,7 @@ TrainOptions parse_train_arguments(const std::vector<std::string>& args, bool* h
   apply_settings(a, saved);
   apply_settings(a, run);
   for (const Settings* settings : {&model_settings, &saved})
-    for (const Setting& setting : *settings)
-      if (!setting.internal && a.has(setting.option)) o.explicit_settings.insert(setting.name);
+    o.explicit_settings.merge(given_settings(a, *settings));
   try {
     config->check();
   } catch (const std::exception& error) {
