@@ -58,14 +58,16 @@ int64_t SceneData::digit_count() const {
 }
 
 std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& pool,
-                                               HeldOutMode mode) const {
+                                               HeldOutMode mode, double distort) const {
   if (kind == "shapes") {
     ShapeSceneOptions options;
     options.mode = mode;
     return std::make_unique<ShapeSceneSource>(options, seed);
   }
   read_digits();
-  return std::make_unique<DigitSceneSource>(digits_, labels_, pool, DigitSceneOptions{}, seed);
+  DigitSceneOptions options;
+  options.distortion = DigitDistortion::of_strength(distort);
+  return std::make_unique<DigitSceneSource>(digits_, labels_, pool, options, seed);
 }
 
 // ---- options ----------------------------------------------------------------------------------
@@ -80,6 +82,8 @@ Settings CaptionOptions::saved_settings() {
       integer_setting("valid_scenes", valid_scenes, "validation scenes (the same every epoch)", 1,
                       1 << 20),
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
+      number_setting("distort", distort,
+                     "mnist: training digits rotated, scaled, sheared this strongly (0..2)", 0, 2),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
   };
 }
@@ -239,7 +243,8 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   }
   const DigitSplit split = options.data.split();
-  const auto train_source = options.data.source(options.seed, split.train);
+  const auto train_source =
+      options.data.source(options.seed, split.train, HeldOutMode::seen_only, options.distort);
   const auto valid_source = options.data.source(options.seed + 1000003, split.valid);
   if (!resuming) {
     vocabulary = caption_vocabulary(*train_source);

@@ -6,6 +6,9 @@
 // beside it; train/io/idx.h). The file's digits are split by index (digit_scenes.h): training
 // scenes use 80% of them, validation scenes 10%, and `attn caption test` by default the last 10%,
 // digits the model never saw, or every digit of another file (a held-out set kept elsewhere).
+// With distort > 0 every digit of a training scene is drawn slightly rotated, scaled and sheared
+// (train/data/digit_distortion.h): the few thousand training digits are otherwise learned by
+// heart. Validation and test scenes show the digits as they are.
 //
 // Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
 // sets) with the training loop's settings (beta2 0.98, eps 1e-9), the rate halved every
@@ -44,10 +47,12 @@ struct SceneData {
 
   Json to_json() const;
   static SceneData from_json(const Json& json, const std::string& where);
-  // A source of scenes from the digits `pool` (mnist; ignored for shapes) with `seed`; shapes
-  // of `mode` (seen combinations only, held-out ones, any).
+  // A source of scenes from the digits `pool` (mnist; ignored for shapes) with `seed`, each
+  // digit distorted with strength `distort` (digit_distortion.h; 0: as in the file); shapes of
+  // `mode` (seen combinations only, held-out ones, any).
   std::unique_ptr<SceneSource> source(uint64_t seed, const DigitPool& pool,
-                                      HeldOutMode mode = HeldOutMode::seen_only) const;
+                                      HeldOutMode mode = HeldOutMode::seen_only,
+                                      double distort = 0) const;
   // mnist: the file's default split (digit_scenes.h), which reads the file; shapes: empty
   DigitSplit split() const;
   int64_t digit_count() const;  // mnist: the digits in the file
@@ -70,6 +75,7 @@ struct CaptionOptions {
   int64_t scenes_per_epoch = 8192;
   int64_t valid_scenes = 512;
   real clip_norm = 5;
+  real distort = 0;               // mnist: training digits distorted with this strength
   uint64_t seed = 1;
 
   // ---- this run only ----

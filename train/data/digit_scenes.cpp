@@ -18,10 +18,11 @@ constexpr int64_t kMaxCanvas = 1024;
 constexpr int kPositionTries = 100;  // per digit
 constexpr int kSceneTries = 100;     // per scene, each with fresh digits
 
-// A digit on the canvas: its index in the file, the box of its ink in its patch, and that box
-// moved to the canvas.
+// A digit on the canvas: its index in the file, its patch (distorted or as in the file), the box
+// of its ink in the patch, and that box moved to the canvas.
 struct Placed {
   int64_t digit;
+  std::vector<uint8_t> patch;
   Box ink, box;
 };
 
@@ -50,6 +51,10 @@ void check_options(const DigitSceneOptions& options) {
         "a " + text(options.canvas) + "-pixel canvas holds at most " + text(most_digits(options)) +
             " centres " + text(options.min_centre_gap) + " pixels apart, max_digits is " +
             text(options.max_digits));
+  const DigitDistortion& d = options.distortion;
+  check(d.degrees >= 0 && d.degrees <= 45 && d.scale >= 0 && d.scale <= 0.5 && d.shear >= 0 &&
+            d.shear <= 1,
+        kOp, "a distortion needs 0..45 degrees, a scale change of 0..0.5 and a shear of 0..1");
 }
 
 void check_digits(const IdxImages& digits, const std::vector<uint8_t>& labels,
@@ -84,13 +89,20 @@ void check_pool(const DigitPool& pool, int64_t digit_count, const DigitSceneOpti
             text(static_cast<int64_t>(pool.size())) + " digits of the pool");
 }
 
-// The tight box of the pixels above 0 of digit `index`, in its patch.
-Box ink_box(const IdxImages& digits, int64_t index) {
+// Digit `index`'s patch, distorted when asked.
+std::vector<uint8_t> patch_of(const IdxImages& digits, int64_t index,
+                              const DigitDistortion& distortion, Generator& generator) {
   const uint8_t* patch = digits.image(index);
+  if (distortion.none()) return {patch, patch + digits.rows * digits.cols};
+  return distort_digit(patch, digits.rows, digits.cols, distortion, generator);
+}
+
+// The tight box of the pixels above 0 of digit `index`'s `patch`.
+Box ink_box(const std::vector<uint8_t>& patch, const IdxImages& digits, int64_t index) {
   int64_t top = digits.rows, bottom = -1, left = digits.cols, right = -1;
   for (int64_t y = 0; y < digits.rows; ++y)
     for (int64_t x = 0; x < digits.cols; ++x)
-      if (patch[y * digits.cols + x] > 0) {
+      if (patch[static_cast<size_t>(y * digits.cols + x)] > 0) {
         top = std::min(top, y), bottom = std::max(bottom, y);
         left = std::min(left, x), right = std::max(right, x);
       }
@@ -117,7 +129,8 @@ std::vector<Placed> try_scene(const IdxImages& digits, const DigitPool& pool,
     const int64_t digit = pool[static_cast<size_t>(uniform_int(generator, 0, std::ssize(pool) - 1))];
     auto same = [&](const Placed& other) { return other.digit == digit; };
     if (std::any_of(placed.begin(), placed.end(), same)) continue;  // each digit once at most
-    const Box ink = ink_box(digits, digit);
+    std::vector<uint8_t> patch = patch_of(digits, digit, options.distortion, generator);
+    const Box ink = ink_box(patch, digits, digit);
     Box box = ink;
     int tries = 0;
     do {
@@ -125,7 +138,7 @@ std::vector<Placed> try_scene(const IdxImages& digits, const DigitPool& pool,
       box.top = uniform_int(generator, 0, options.canvas - box.height);
       box.left = uniform_int(generator, 0, options.canvas - box.width);
     } while (!fits(box, placed, options.min_centre_gap));
-    placed.push_back({digit, ink, box});
+    placed.push_back({digit, std::move(patch), ink, box});
   }
   return placed;
 }
@@ -139,11 +152,10 @@ Scene compose(std::vector<Placed> placed, const IdxImages& digits,
   Scene scene;
   scene.image = Image(1, canvas, canvas);
   for (const Placed& p : placed) {
-    const uint8_t* patch = digits.image(p.digit);
     for (int64_t y = 0; y < p.ink.height; ++y)
       for (int64_t x = 0; x < p.ink.width; ++x) {
         float& pixel = scene.image.at(0, p.box.top + y, p.box.left + x);
-        const uint8_t byte = patch[(p.ink.top + y) * digits.cols + p.ink.left + x];
+        const uint8_t byte = p.patch[static_cast<size_t>((p.ink.top + y) * digits.cols + p.ink.left + x)];
         pixel = std::max(pixel, static_cast<float>(byte) / 255.0f);
       }
     scene.names.push_back(static_cast<int64_t>(scene.objects.size()));

@@ -30,13 +30,16 @@
 //
 // Pixels are the digit's bytes / 255 (0 black, 1 full ink) on a 1-channel canvas; the patches
 // are composed by the maximum, which is the same as copying each box since boxes never overlap.
-// Seeded: the same inputs and seed give the same scenes, byte for byte.
+// Training scenes may draw every digit distorted (digit_distortion.h); its box is then the
+// tight box of the distorted digit's ink. Seeded: the same inputs and seed give the same
+// scenes, byte for byte.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "tensor/random.h"
+#include "train/data/digit_distortion.h"
 #include "train/io/image.h"
 #include "train/io/idx.h"
 
@@ -63,6 +66,7 @@ struct DigitSceneOptions {
   int64_t min_digits = 2;      // digits in a scene, uniformly min_digits..max_digits
   int64_t max_digits = 4;      // at most the digits in the range, and what the gap allows
   int64_t min_centre_gap = 4;  // pixels between any two boxes' centres, left to right
+  DigitDistortion distortion;  // none: every digit as the file has it
 };
 
 // Scenes one at a time, from digits checked once: what an endless source of scenes needs.

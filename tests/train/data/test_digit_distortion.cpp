@@ -1,0 +1,108 @@
+// Distorted digits (train/data/digit_distortion.h): the identity keeps every byte, a quarter
+// turn, a scale and a shear move ink where the equation says, draws stay within their limits,
+// and distorted scenes keep their promises.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numbers>
+
+#include "train/data/digit_distortion.h"
+#include "train/data/digit_scenes.h"
+
+using namespace attn;
+
+namespace {
+
+constexpr int64_t kSize = 28;
+
+// A 28x28 patch with ink (255) in rows top..bottom-1, columns left..right-1.
+std::vector<uint8_t> bar(int64_t top, int64_t bottom, int64_t left, int64_t right) {
+  std::vector<uint8_t> patch(kSize * kSize, 0);
+  for (int64_t y = top; y < bottom; ++y)
+    for (int64_t x = left; x < right; ++x) patch[static_cast<size_t>(y * kSize + x)] = 255;
+  return patch;
+}
+
+// The tight box of the pixels above `level`.
+Box ink(const std::vector<uint8_t>& patch, uint8_t level = 127) {
+  int64_t top = kSize, bottom = -1, left = kSize, right = -1;
+  for (int64_t y = 0; y < kSize; ++y)
+    for (int64_t x = 0; x < kSize; ++x)
+      if (patch[static_cast<size_t>(y * kSize + x)] > level) {
+        top = std::min(top, y), bottom = std::max(bottom, y);
+        left = std::min(left, x), right = std::max(right, x);
+      }
+  return {top, left, bottom - top + 1, right - left + 1};
+}
+
+}  // namespace
+
+TEST_CASE("digit distortion: the identity transform keeps every byte") {
+  std::vector<uint8_t> patch(kSize * kSize);
+  for (size_t i = 0; i < patch.size(); ++i) patch[i] = static_cast<uint8_t>(i * 37 % 256);
+  CHECK(transform_digit(patch.data(), kSize, kSize, DigitTransform{}) == patch);
+}
+
+TEST_CASE("digit distortion: a quarter turn stands a horizontal bar upright, about the centre") {
+  // Rows 13-14 (the centre is 13.5), columns 4-23: a 2x20 bar. Turned by 90 degrees it covers
+  // columns 13-14 and rows 4-23.
+  const std::vector<uint8_t> lying = bar(13, 15, 4, 24);
+  const DigitTransform quarter{std::numbers::pi / 2, 1, 0};
+  CHECK(ink(transform_digit(lying.data(), kSize, kSize, quarter)) == Box{4, 13, 20, 2});
+}
+
+TEST_CASE("digit distortion: scale grows the ink about the centre, shear slants it") {
+  // A 10x10 square, rows and columns 9-18, scaled by 1.2: 12x12, rows and columns 8-19.
+  const std::vector<uint8_t> square = bar(9, 19, 9, 19);
+  CHECK(ink(transform_digit(square.data(), kSize, kSize, {0, 1.2, 0})) == Box{8, 8, 12, 12});
+  // Shear 0.5 moves each row by 0.5 (y - 13.5): the top row 9 by -2.25, the bottom row 18 by
+  // +2.25, so the square's ink spans columns 7-20 and keeps its rows.
+  const Box slanted = ink(transform_digit(square.data(), kSize, kSize, {0, 1, 0.5}));
+  CHECK(slanted.top == 9);
+  CHECK(slanted.height == 10);
+  CHECK(slanted.left == 7);
+  CHECK(slanted.width == 14);
+}
+
+TEST_CASE("digit distortion: draws stay within the limits, and a seed repeats them") {
+  const std::vector<uint8_t> square = bar(9, 19, 9, 19);
+  const DigitDistortion limits{0, 0.1, 0};  // scale only: the square stays 9..11 wide
+  Generator generator(4), again(4);
+  for (int i = 0; i < 50; ++i) {
+    const std::vector<uint8_t> drawn = distort_digit(square.data(), kSize, kSize, limits, generator);
+    CHECK(drawn == distort_digit(square.data(), kSize, kSize, limits, again));
+    const Box box = ink(drawn);
+    CHECK((box.width >= 9 && box.width <= 12 && box.height == box.width));
+  }
+  CHECK(DigitDistortion{}.none());
+  CHECK_FALSE(DigitDistortion::of_strength(1).none());
+}
+
+TEST_CASE("digit distortion: distorted scenes keep their boxes apart, all ink inside them") {
+  IdxImages digits{20, kSize, kSize, {}};
+  std::vector<uint8_t> labels;
+  for (int64_t i = 0; i < 20; ++i) {
+    const std::vector<uint8_t> patch = bar(6 + i % 5, 20, 8, 18 + i % 3);
+    digits.pixels.insert(digits.pixels.end(), patch.begin(), patch.end());
+    labels.push_back(static_cast<uint8_t>(i % 10));
+  }
+  DigitSceneOptions options;
+  options.distortion = DigitDistortion::of_strength(1);
+  const auto scenes = digit_scenes(digits, labels, digit_range(0, 20), 30, 9, options);
+  int64_t stray = 0;  // inked pixels outside every box
+  for (const Scene& scene : scenes) {
+    for (size_t a = 0; a < scene.objects.size(); ++a)
+      for (size_t b = a + 1; b < scene.objects.size(); ++b)
+        CHECK_FALSE(scene.objects[a].overlaps(scene.objects[b]));
+    for (int64_t y = 0; y < 64; ++y)
+      for (int64_t x = 0; x < 64; ++x) {
+        const auto inside = [&](const Box& box) { return box.contains(y, x); };
+        if (scene.image.at(0, y, x) > 0 &&
+            std::none_of(scene.objects.begin(), scene.objects.end(), inside))
+          ++stray;
+      }
+  }
+  CHECK(stray == 0);
+  options.distortion.degrees = 50;
+  CHECK_THROWS_AS(digit_scenes(digits, labels, digit_range(0, 20), 1, 9, options), std::exception);
+}
