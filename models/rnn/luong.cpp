@@ -5,8 +5,10 @@
 
 namespace attn {
 
-LuongModel::LuongModel(const RnnConfig& config)
-    : RnnSeq2Seq(config, config.embedding + (config.input_feed ? config.hidden : 0)),
+LuongModel::LuongModel(const RnnConfig& config) : LuongModel(config, true) {}
+
+LuongModel::LuongModel(const RnnConfig& config, bool text_encoder)
+    : RnnSeq2Seq(config, config.embedding + (config.input_feed ? config.hidden : 0), text_encoder),
       combine_(config.memory_width() + config.hidden, config.hidden, generator_, /*bias=*/false),
       output_(config.hidden, config.target_vocab, generator_) {
   register_module("combine", combine_);

@@ -35,6 +35,9 @@ class LuongModel : public RnnSeq2Seq {
   explicit LuongModel(const RnnConfig& config);
 
  protected:
+  // text_encoder: as RnnSeq2Seq's (a subclass without it brings its own encode())
+  LuongModel(const RnnConfig& config, bool text_encoder);
+
   // the cell reads [y_{t-1}; h~_{t-1}]; h_t queries; features h~_t [N, R]
   Variable decoder_step(const Variable& embedded_gates, const Variable& embedded,
                         RnnState& state) override;

@@ -139,20 +139,38 @@ std::unique_ptr<Seq2Seq> RnnConfig::build() const {
   return std::make_unique<LuongModel>(*this);
 }
 
-int64_t RnnConfig::parameter_count() const {
-  // A cell of G gates from width `in` to width `out`: W_ih [G out, in], W_hh [G out, out] and
-  // two biases [G out] (nn/recurrent/cell.h). Counted in double: a hostile config's count may
-  // pass 2^63, which is only "too large".
+namespace {
+
+// A cell of G gates from width `in` to width `out`: W_ih [G out, in], W_hh [G out, out] and two
+// biases [G out] (nn/recurrent/cell.h). Counted in double: a hostile config's count may pass
+// 2^63, which is only "too large".
+double cell_parameters(CellKind cell, double in, double out) {
   const double G = cell == CellKind::gru ? 3 : 4;
-  auto cell_count = [G](double in, double out) { return G * out * (in + out) + 2 * G * out; };
+  return G * out * (in + out) + 2 * G * out;
+}
+
+int64_t clamped(double total) {
+  return total >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(total);
+}
+
+}  // namespace
+
+int64_t RnnConfig::parameter_count() const {
+  const double D = static_cast<double>(embedding), M = static_cast<double>(memory_width());
+  const double Re = static_cast<double>(encoder_width()), K = static_cast<double>(directions());
+  double total = static_cast<double>(source_vocab) * D;  // the source embedding table
+  for (int64_t l = 0; l < encoder_layers; ++l)
+    total += K * cell_parameters(cell, l == 0 ? D : M, Re);
+  return clamped(total + static_cast<double>(decoder_parameter_count()));
+}
+
+int64_t RnnConfig::decoder_parameter_count() const {
   const double D = static_cast<double>(embedding), R = static_cast<double>(hidden);
   const double Re = static_cast<double>(encoder_width()), M = static_cast<double>(memory_width());
-  const double K = static_cast<double>(directions());
-  const double V_src = static_cast<double>(source_vocab), V = static_cast<double>(target_vocab);
+  const double V = static_cast<double>(target_vocab);
   const double decoder_layers_count = static_cast<double>(decoder_layers);
 
-  double total = (V_src + V) * D;  // the two embedding tables
-  for (int64_t l = 0; l < encoder_layers; ++l) total += K * cell_count(l == 0 ? D : M, Re);
+  double total = V * D;  // the target embedding table
   if (initial_state == InitialState::backward || initial_state == InitialState::last) {
     const double in = initial_state == InitialState::backward ? Re : M;
     total += in * decoder_layers_count * R + decoder_layers_count * R;  // W_s and its bias
@@ -164,12 +182,13 @@ int64_t RnnConfig::parameter_count() const {
   if (window == WindowKind::predictive) total += R * R + R;  // W_p, v_p
   const bool bahdanau = attention == RnnAttention::bahdanau;
   const double first_input = bahdanau ? D + M : D + (input_feed ? R : 0);
-  total += cell_count(first_input, R) + (decoder_layers_count - 1) * cell_count(R, R);
+  total += cell_parameters(cell, first_input, R) +
+           (decoder_layers_count - 1) * cell_parameters(cell, R, R);
   if (bahdanau)
     total += (R + M + D) * V + V;  // W_out [V, R + M + D] and its bias
   else
     total += (M + R) * R + R * V + V;  // W_c [R, M + R]; W_s [V, R] and its bias
-  return total >= 9.2e18 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(total);
+  return clamped(total);
 }
 
 }  // namespace attn

@@ -81,6 +81,9 @@ struct RnnConfig : ModelConfig {
   void check() const override;
   std::unique_ptr<Seq2Seq> build() const override;
   int64_t parameter_count() const override;
+  // Everything but the source embedding and the encoder: what a model with its own encoder
+  // (models/las/) adds to it.
+  int64_t decoder_parameter_count() const;
 };
 
 }  // namespace attn

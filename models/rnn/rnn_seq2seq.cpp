@@ -46,9 +46,10 @@ std::unique_ptr<Linear> make_bridge(const RnnConfig& config, Generator& generato
   return std::make_unique<Linear>(in, config.decoder_layers * config.hidden, generator);
 }
 
-const RnnConfig& checked(const RnnConfig& config) {
+const RnnConfig& checked(const RnnConfig& config, bool text_encoder) {
   config.check();
-  check(config.source_vocab > special_tokens::pad && config.target_vocab > special_tokens::pad,
+  check((config.source_vocab > special_tokens::pad || !text_encoder) &&
+            config.target_vocab > special_tokens::pad,
         "rnn",
         "source_vocab and target_vocab must be set, got " + std::to_string(config.source_vocab) +
             " and " + std::to_string(config.target_vocab));
@@ -79,21 +80,24 @@ void RnnState::reorder(const Tensor& rows) {
 
 // ---- the model --------------------------------------------------------------------------------
 
-RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, int64_t first_input)
-    : config_(checked(config)),
+RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, int64_t first_input, bool text_encoder)
+    : config_(checked(config, text_encoder)),
       generator_(config.seed),
-      source_embedding_(config.source_vocab, config.embedding, generator_, special_tokens::pad),
+      source_embedding_(text_encoder ? std::make_unique<Embedding>(config.source_vocab, config.embedding,
+                                                                   generator_, special_tokens::pad)
+                                     : nullptr),
       target_embedding_(config.target_vocab, config.embedding, generator_, special_tokens::pad),
       dropout_(config.dropout, generator_),
-      encoder_(encoder_options(config), generator_),
+      encoder_(text_encoder ? std::make_unique<Recurrent>(encoder_options(config), generator_)
+                            : nullptr),
       bridge_(make_bridge(config, generator_)),
       attention_(make_attention(config, generator_)),
       decoder_(config.cell, first_input, config.hidden, config.decoder_layers, config.dropout,
                generator_) {
-  register_module("source_embedding", source_embedding_);
+  if (source_embedding_) register_module("source_embedding", *source_embedding_);
   register_module("target_embedding", target_embedding_);
   register_module("dropout", dropout_);
-  register_module("encoder", encoder_);
+  if (encoder_) register_module("encoder", *encoder_);
   if (bridge_) register_module("bridge", *bridge_);
   register_module("attention", *attention_);
   register_module("decoder", decoder_);
@@ -102,8 +106,9 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, int64_t first_input)
 Memory RnnSeq2Seq::encode(const Source& source) {
   check(source.input.ndim() == 2, "rnn encode",
         "source must be [B, S] token ids, got " + to_string(source.input.shape()));
-  const Variable x = dropout_.forward(source_embedding_.forward(source.input));  // [B, S, D]
-  const RecurrentOutput read = encoder_.forward(x, source.mask);
+  check(encoder_ != nullptr, "rnn encode", "this model has no text encoder");
+  const Variable x = dropout_.forward(source_embedding_->forward(source.input));  // [B, S, D]
+  const RecurrentOutput read = encoder_->forward(x, source.mask);
   Memory memory{read.outputs, source.mask, {}};  // [B, S, M], [B, S]
   for (const CellState& state : read.final) memory.final_states.push_back(state.h);  // [B, R_e]
   if (config_.cell == CellKind::lstm)

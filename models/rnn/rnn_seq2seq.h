@@ -13,6 +13,9 @@
 //     steps as one product before the loop, then T decoder steps, then one output product over
 //     all steps' features [B, T, O] @ [O, V], rather than T small ones;
 //   - step (decoding): the same decoder_step for one token.
+// A model that reads something other than tokens keeps the decoder and brings its own encoder:
+// it builds this class without the text encoder and overrides encode() (Listen, Attend and
+// Spell's listener, models/las/).
 // Shapes: B batch, S source, T target length, D embedding width, R the decoder's state width,
 // M the memory's width, G gates per cell (GRU 3, LSTM 4), O the output features' width,
 // V vocabulary, N rows being decoded.
@@ -67,7 +70,10 @@ class RnnSeq2Seq : public Seq2Seq {
 
  protected:
   // first_input: the width of the first decoder cell's input, D + whatever the model adds.
-  RnnSeq2Seq(const RnnConfig& config, int64_t first_input);
+  // text_encoder: the source embedding and recurrent encoder above; without it the subclass
+  // overrides encode(), leaving final states as the text encoder's (config's encoder_layers,
+  // directions and encoder_width) for initial_state.
+  RnnSeq2Seq(const RnnConfig& config, int64_t first_input, bool text_encoder = true);
 
   // One target step: the embedding's share of the first cell's input gates [N, G R], the
   // embedded token [N, D], the state -> the output's features [N, O]. Updates the state's
@@ -85,10 +91,10 @@ class RnnSeq2Seq : public Seq2Seq {
 
   RnnConfig config_;
   Generator generator_;             // declared before the modules: they draw their weights from it
-  Embedding source_embedding_;      // "source_embedding"
+  std::unique_ptr<Embedding> source_embedding_;  // "source_embedding" (text encoder only)
   Embedding target_embedding_;      // "target_embedding"
   Dropout dropout_;                 // "dropout"
-  Recurrent encoder_;               // "encoder"
+  std::unique_ptr<Recurrent> encoder_;            // "encoder" (text encoder only)
   std::unique_ptr<Linear> bridge_;  // "bridge": W_s of initial_state backward | last
   std::unique_ptr<ScoreFunction> attention_;  // "attention": the score, windowed or not
   CellStack decoder_;                         // "decoder"
