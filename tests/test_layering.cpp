@@ -37,7 +37,7 @@ struct LayerParts {
 const std::vector<LayerParts> kParts = {
     {"nn", {{""}, {"layers"}, {"attention"}, {"transformer"}}, 3},
     {"models", {{"seq2seq"}, {"decoding", "rnn"}, {"transformer"}, {""}}, 2},
-    {"train", {{"io"}, {"text", "optim"}, {"data", "metrics"}, {"report"}, {""}}, 2},
+    {"train", {{"io"}, {"text", "optim", "audio"}, {"data", "metrics"}, {"report"}, {""}}, 2},
 };
 
 bool is_source(const fs::path& path) {

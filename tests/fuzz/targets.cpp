@@ -33,6 +33,7 @@ const std::vector<FuzzTarget>& fuzz_targets() {
       {"idx", "an MNIST IDX file, read as images (idx3-ubyte) and as labels (idx1-ubyte)",
        fuzz_idx, seed_idx},
       {"netpbm", "a PGM or PPM image (P2, P3, P5, P6; 8 or 16 bits)", fuzz_netpbm, seed_netpbm},
+      {"wav", "a WAV file (16-bit PCM, mono or stereo, any chunks around)", fuzz_wav, seed_wav},
   };
   return table;
 }

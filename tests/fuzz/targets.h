@@ -56,6 +56,8 @@ void fuzz_idx(const std::string& input);
 std::string seed_idx();
 void fuzz_netpbm(const std::string& input);
 std::string seed_netpbm();
+void fuzz_wav(const std::string& input);
+std::string seed_wav();
 
 // A directory for this process's temporary files (created once, emptied by each target that
 // uses it).

@@ -7,12 +7,16 @@
 namespace attn::cli {
 
 Arguments::Arguments(const std::string& command, const std::vector<std::string>& args,
-                     const std::set<std::string>& with_value, const std::set<std::string>& flags)
+                     const std::set<std::string>& with_value, const std::set<std::string>& flags,
+                     bool takes_files)
     : command_(command) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0)
-      throw UsageError{"attn " + command + ": unexpected argument '" + arg + "'"};
+    if (arg.rfind("--", 0) != 0) {
+      if (!takes_files) throw UsageError{"attn " + command + ": unexpected argument '" + arg + "'"};
+      positional_.push_back(arg);
+      continue;
+    }
     const std::string name = arg.substr(2);
     if (flags.count(name)) {
       values_[name] = "1";

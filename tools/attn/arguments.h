@@ -25,18 +25,23 @@ struct UsageError {
 class Arguments {
  public:
   // `args` excludes the program and command names. `with_value` lists options that take a value,
-  // `flags` those that do not. Throws UsageError on an unknown option or a missing value.
+  // `flags` those that do not. Throws UsageError on an unknown option or a missing value, and on
+  // an argument that is not an option unless `takes_files` (then it is one of positional()).
   Arguments(const std::string& command, const std::vector<std::string>& args,
-            const std::set<std::string>& with_value, const std::set<std::string>& flags);
+            const std::set<std::string>& with_value, const std::set<std::string>& flags,
+            bool takes_files = false);
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string text(const std::string& name, const std::string& fallback = "") const;
   std::string required(const std::string& name) const;
   const std::string& command() const { return command_; }
+  // The arguments that are not options, in order (file names), when the command takes them.
+  const std::vector<std::string>& positional() const { return positional_; }
 
  private:
   std::string command_;
   std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
 };
 
 // A command made of subcommands ("attn babi train ..."): with no arguments prints `help` and

@@ -15,5 +15,6 @@ int align_command(const std::vector<std::string>& args);
 int dates_command(const std::vector<std::string>& args);
 int babi_command(const std::vector<std::string>& args);
 int caption_command(const std::vector<std::string>& args);
+int speech_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

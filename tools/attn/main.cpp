@@ -8,6 +8,7 @@
 //   attn dates      --out FILE [--count N] [--seed S]
 //   attn babi       train|test|explain ...                    memory networks on bAbI
 //   attn caption    train|test|show ...                       image captioning with attention
+//   attn speech     train|test|transcribe|attention ...       speech recognition with attention
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -32,6 +33,7 @@ static const char* kUsage =
     "  dates       write a date corpus with its gold alignment\n"
     "  babi        train, test and explain memory networks on the bAbI tasks\n"
     "  caption     train, test and show image captioning with attention (shapes, MNIST)\n"
+    "  speech      train, test and use speech recognition with attention (spoken digits)\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
       {"align", align_command},
       {"dates", dates_command},
       {"babi", babi_command},
-      {"caption", caption_command}};
+      {"caption", caption_command},
+      {"speech", speech_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
     std::cerr << "attn: unknown command '" << argv[1]
-              << "' (train, translate, bleu, attention, align, dates, babi, caption)\n";
+              << "' (train, translate, bleu, attention, align, dates, babi, caption, speech)\n";
     return 2;
   }
   try {

@@ -56,33 +56,21 @@ std::vector<std::vector<size_t>> make_batches(const std::vector<Example>& exampl
 }
 
 Batch collate(const std::vector<Example>& examples, const std::vector<size_t>& indices) {
-  int64_t source_length = 1, target_length = 1;
-  for (size_t i : indices) {
+  int64_t source_length = 1;
+  for (size_t i : indices)
     source_length = std::max<int64_t>(source_length, static_cast<int64_t>(examples[i].source.size()));
-    target_length =
-        std::max<int64_t>(target_length, static_cast<int64_t>(examples[i].target.size()) + 1);
-  }
   const int64_t rows = static_cast<int64_t>(indices.size());
-  const real pad = static_cast<real>(special_tokens::pad);
-  Tensor source_ids = Tensor::full({rows, source_length}, pad);  // [B, S]
-  Batch batch;
-  batch.target_in = Tensor::full({rows, target_length}, pad);   // [B, T]
-  batch.target_out = Tensor::full({rows, target_length}, pad);  // [B, T]
+  Tensor source_ids = Tensor::full({rows, source_length}, static_cast<real>(special_tokens::pad));  // [B, S]
+  std::vector<std::vector<int64_t>> targets;
   for (int64_t row = 0; row < rows; ++row) {
     const Example& example = examples[indices[static_cast<size_t>(row)]];
     real* source = source_ids.data() + row * source_length;
-    real* target_in = batch.target_in.data() + row * target_length;
-    real* target_out = batch.target_out.data() + row * target_length;
     for (size_t t = 0; t < example.source.size(); ++t) source[t] = static_cast<real>(example.source[t]);
-    target_in[0] = static_cast<real>(special_tokens::bos);
-    for (size_t t = 0; t < example.target.size(); ++t) {
-      target_in[t + 1] = static_cast<real>(example.target[t]);
-      target_out[t] = static_cast<real>(example.target[t]);
-    }
-    target_out[example.target.size()] = static_cast<real>(special_tokens::eos);
-    batch.target_tokens += static_cast<int64_t>(example.target.size()) + 1;
+    targets.push_back(example.target);
   }
+  Batch batch;
   batch.source = token_source(source_ids);  // the padding mask, built once per batch
+  set_targets(batch, targets);
   return batch;
 }
 

@@ -1,8 +1,7 @@
 // Captioned scenes as a captioning model trains on them: images and word ids, batched.
 //
-// A SceneSource is a numbered, endless supply of scenes: scene i is drawn by a generator seeded
-// from (seed, i), so any scene can be made again from its number alone. Nothing is stored: a
-// training run sees fresh scenes every epoch (each epoch draws a new block of numbers), the
+// A SceneSource is a numbered, endless supply of scenes (numbered_examples.h): scene i is drawn
+// by a generator seeded from (seed, i). A training run sees fresh scenes every epoch, the
 // validation scenes are numbers 0 .. n-1 of a source with another seed, and a test composes its
 // own from digits kept apart (train/data/digit_scenes.h) or with another seed.
 //
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "train/data/digit_scenes.h"
+#include "train/data/numbered_examples.h"
 #include "train/data/shape_scenes.h"
 #include "train/data/training_data.h"
 #include "train/text/vocabulary.h"
@@ -76,20 +76,16 @@ Tensor stack_images(const std::vector<Scene>& scenes);
 Batch caption_batch(const std::vector<Scene>& scenes, const Vocabulary& vocabulary);
 
 // A source's scenes as the training loop's data: `per_epoch` scenes an epoch in batches of
-// `batch_size`. fixed: always scenes 0 .. per_epoch - 1 (validation); else each epoch draws a
-// fresh block of scene numbers from the order's generator.
-class SceneBatches : public TrainingData {
+// `batch_size`; fixed: always scenes 0 .. per_epoch - 1 (validation), else fresh ones.
+class SceneBatches : public NumberedExamples {
  public:
   SceneBatches(const SceneSource& source, const Vocabulary& vocabulary, int64_t per_epoch,
                int64_t batch_size, bool fixed);
-  std::vector<std::vector<size_t>> epoch(Generator& order) const override;
   Batch batch(const std::vector<size_t>& indices) const override;
 
  private:
   const SceneSource& source_;
   const Vocabulary& vocabulary_;
-  int64_t per_epoch_, batch_size_;
-  bool fixed_;
 };
 
 }  // namespace attn

@@ -28,6 +28,10 @@ struct Batch {
   int64_t target_tokens = 0;  // non-pad entries of target_out
 };
 
+// Sets batch.target_in (<bos> y) and batch.target_out (y <eos>), [B, T] padded with <pad>, and
+// batch.target_tokens, from each row's target ids y (without <bos> and <eos>).
+void set_targets(Batch& batch, const std::vector<std::vector<int64_t>>& targets);
+
 class TrainingData {
  public:
   virtual ~TrainingData() = default;
