@@ -3,7 +3,10 @@
 // transcripts with their attention, and the scores of `attn speech test`.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -59,6 +62,33 @@ TEST_CASE("speech data: utterance i is made again from its number; batches are f
   CHECK(batch.target_in.at({0, 1}) == vocabulary.id(characters[0]));
   CHECK(batch.target_out.at({0, std::ssize(characters)}) == Vocabulary::eos);
   CHECK(unspelled(characters) == first.transcript);
+}
+
+TEST_CASE("speech data: an epoch of fresh utterances is batched by length, each utterance once") {
+  SpeechData data;
+  data.kind = "synthetic";
+  data.held_out_speaker = "s3";
+  const UtteranceSource source(data.shared(), data.split().train, {}, 7);
+  const LogMel log_mel(data.sample_rate());
+  const UtteranceBatches fresh(source, log_mel, speech_vocabulary(), 20, 6, false);
+  Generator order(2), again(2);
+  const auto epoch = fresh.epoch(order);
+  CHECK(epoch == fresh.epoch(again));  // a resumed run replays it
+  REQUIRE(epoch.size() == 4);          // 6 + 6 + 6 + 2
+  std::vector<std::pair<size_t, size_t>> ranges;  // each batch's shortest and longest
+  std::set<size_t> numbers;
+  for (const auto& batch : epoch) {
+    size_t shortest = SIZE_MAX, longest = 0;
+    for (size_t number : batch) {
+      numbers.insert(number);
+      const size_t samples = source.utterance(number).audio.samples.size();
+      shortest = std::min(shortest, samples), longest = std::max(longest, samples);
+    }
+    ranges.emplace_back(shortest, longest);
+  }
+  CHECK(numbers.size() == 20);
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i) CHECK(ranges[i - 1].second <= ranges[i].first);
 }
 
 TEST_CASE("speech trainer: a model directory that loads, resumes exactly, refuses a change") {

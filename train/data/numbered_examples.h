@@ -28,6 +28,8 @@ class NumberedExamples : public TrainingData {
   // `what` names the subclass in errors ("SceneBatches").
   NumberedExamples(int64_t per_epoch, int64_t batch_size, bool fixed, const char* what);
   std::vector<std::vector<size_t>> epoch(Generator& order) const override;
+  bool fixed() const { return fixed_; }
+  int64_t batch_size() const { return batch_size_; }
 
  private:
   int64_t per_epoch_, batch_size_;

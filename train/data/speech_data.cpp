@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tensor/error.h"
+#include "train/data/batching.h"
 #include "train/io/utf8.h"
 
 namespace attn {
@@ -80,6 +81,24 @@ UtteranceBatches::UtteranceBatches(const UtteranceSource& source, const LogMel& 
       source_(source),
       log_mel_(log_mel),
       vocabulary_(vocabulary) {}
+
+std::vector<std::vector<size_t>> UtteranceBatches::epoch(Generator& order) const {
+  std::vector<std::vector<size_t>> batches = NumberedExamples::epoch(order);
+  if (fixed()) return batches;
+  std::vector<std::pair<size_t, size_t>> by_length;  // (samples, number)
+  for (const std::vector<size_t>& batch : batches)
+    for (size_t number : batch) by_length.emplace_back(source_.utterance(number).audio.samples.size(), number);
+  std::sort(by_length.begin(), by_length.end());
+  const auto size = static_cast<size_t>(batch_size());
+  batches.assign((by_length.size() + size - 1) / size, {});
+  for (size_t i = 0; i < by_length.size(); ++i) batches[i / size].push_back(by_length[i].second);
+  std::vector<size_t> shuffled(batches.size());
+  for (size_t i = 0; i < shuffled.size(); ++i) shuffled[i] = i;
+  shuffle(shuffled, order);
+  std::vector<std::vector<size_t>> epoch;
+  for (size_t i : shuffled) epoch.push_back(std::move(batches[i]));
+  return epoch;
+}
 
 Batch UtteranceBatches::batch(const std::vector<size_t>& indices) const {
   std::vector<Utterance> utterances;

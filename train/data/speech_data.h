@@ -58,10 +58,15 @@ Batch speech_batch(const std::vector<Utterance>& utterances, const LogMel& log_m
 
 // A source's utterances as the training loop's data: `per_epoch` an epoch in batches of
 // `batch_size`; fixed: always utterances 0 .. per_epoch - 1 (validation), else fresh ones.
+// Fresh ones are batched by length: an utterance lasts from half a second to four, and a batch
+// is as long as its longest row, so a random batch is mostly padding, which the listener's
+// LSTMs would step through for nothing. Each epoch's utterances are sorted by length, cut into
+// batches, and the batches shuffled (as train/data/batching.h does for sentences).
 class UtteranceBatches : public NumberedExamples {
  public:
   UtteranceBatches(const UtteranceSource& source, const LogMel& log_mel,
                    const Vocabulary& vocabulary, int64_t per_epoch, int64_t batch_size, bool fixed);
+  std::vector<std::vector<size_t>> epoch(Generator& order) const override;
   Batch batch(const std::vector<size_t>& indices) const override;
 
  private:
