@@ -37,9 +37,11 @@ void fft(std::vector<std::complex<double>>& values) {
   // Blocks of `size` are the transforms of `size` samples, made from two halves of size / 2.
   for (size_t size = 2; size <= values.size(); size *= 2) {
     const size_t half = size / 2;
-    for (size_t k = 0; k < half; ++k) {
-      const double angle = -2 * std::numbers::pi * double(k) / double(size);
-      const std::complex<double> w = std::polar(1.0, angle);  // w^k, w = exp(-2 pi i / size)
+    // w^k, w = exp(-2 pi i / size), by multiplying up from w^0: one sine and cosine per level
+    // rather than per k (the rounding grows like k eps, far below what features need)
+    const std::complex<double> w_1 = std::polar(1.0, -2 * std::numbers::pi / double(size));
+    std::complex<double> w = 1;
+    for (size_t k = 0; k < half; ++k, w *= w_1) {
       for (size_t block = 0; block < values.size(); block += size) {
         const std::complex<double> even = values[block + k];
         const std::complex<double> odd = w * values[block + k + half];
