@@ -18,6 +18,7 @@
 #include "train/io/directory_lock.h"
 #include "train/io/safetensors.h"
 #include "train/io/settings_json.h"
+#include "train/metrics/attention_in_time.h"
 #include "train/optim/schedule.h"
 #include "train/training_loop.h"
 
@@ -160,33 +161,59 @@ std::vector<Transcript> transcribe(ListenAttendSpell& model, const Vocabulary& v
   return transcripts;
 }
 
+namespace {
+
+// Adds to `scores` the attention on each letter's word, for an utterance heard exactly right.
+void score_attention(const Transcript& heard, const Utterance& utterance, const StepTiming& timing,
+                     SpeechScores& scores) {
+  size_t word = 0;
+  for (size_t i = 0; i < heard.characters.size() && i < heard.attention.size(); ++i) {
+    if (heard.characters[i] == " ") {
+      ++word;
+      continue;
+    }
+    if (word >= utterance.spans.size()) return;
+    const auto steps = static_cast<int64_t>(heard.attention[i].size());
+    scores.on_word += attention_on_span(heard.attention[i], timing, utterance.spans[word]);
+    scores.uniform += uniform_attention_on_span(steps, timing, utterance.spans[word]);
+    scores.checked_letters += 1;
+  }
+}
+
+}  // namespace
+
 SpeechScores score_transcripts(ListenAttendSpell& model, const Vocabulary& vocabulary,
                                const UtteranceSource& source, const LogMel& log_mel,
                                int64_t count, int64_t beam, int64_t keep_wrong) {
   SpeechScores scores;
+  const StepTiming timing{int64_t{1} << model.las_config().pyramid, log_mel.hop(), log_mel.window()};
   const int64_t kChunk = 32;
   for (int64_t first = 0; first < count; first += kChunk) {
+    std::vector<Utterance> utterances;
     std::vector<Audio> clips;
-    std::vector<std::string> references;
     for (int64_t i = first; i < std::min(count, first + kChunk); ++i) {
-      Utterance utterance = source.utterance(static_cast<uint64_t>(i));
-      scores.audio_seconds += utterance.audio.seconds();
-      clips.push_back(std::move(utterance.audio));
-      references.push_back(utterance.transcript);
+      utterances.push_back(source.utterance(static_cast<uint64_t>(i)));
+      scores.audio_seconds += utterances.back().audio.seconds();
+      clips.push_back(utterances.back().audio);
     }
     const auto start = std::chrono::steady_clock::now();
     const std::vector<Transcript> heard = transcribe(model, vocabulary, clips, log_mel, beam);
     scores.decoding_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < heard.size(); ++i) {
-      const std::string text = heard[i].text();
-      scores.words.add(word_errors(text, references[i]));
-      scores.characters.add(character_errors(text, references[i]));
-      if (text != references[i] && static_cast<int64_t>(scores.wrong.size()) < keep_wrong)
-        scores.wrong.emplace_back(text, references[i]);
+      const std::string text = heard[i].text(), reference = utterances[i].transcript;
+      scores.words.add(word_errors(text, reference));
+      scores.characters.add(character_errors(text, reference));
+      if (text == reference) score_attention(heard[i], utterances[i], timing, scores);
+      if (text != reference && static_cast<int64_t>(scores.wrong.size()) < keep_wrong)
+        scores.wrong.emplace_back(text, reference);
     }
   }
   scores.utterances = count;
+  if (scores.checked_letters > 0) {
+    scores.on_word /= static_cast<double>(scores.checked_letters);
+    scores.uniform /= static_cast<double>(scores.checked_letters);
+  }
   return scores;
 }
 

@@ -19,8 +19,9 @@
 // model.safetensors, checkpoint.safetensors, metrics.jsonl, loss.svg; a run resumes exactly, and
 // a changed setting on resume is refused.
 //
-// Measuring: word error rate and character error rate (train/metrics/edit_distance.h), and the
-// real-time factor of transcription: decoding seconds per second of audio.
+// Measuring: word error rate and character error rate (train/metrics/edit_distance.h), the
+// real-time factor of transcription (decoding seconds per second of audio), and how much of each
+// letter's attention lies on its word's stretch of audio (train/metrics/attention_in_time.h).
 #pragma once
 
 #include <cstdint>
@@ -122,6 +123,11 @@ std::vector<Transcript> transcribe(ListenAttendSpell& model, const Vocabulary& v
 struct SpeechScores {
   ErrorCount words, characters;
   int64_t utterances = 0;
+  // Greedy only: over the letters of the utterances heard exactly right, the mean share of each
+  // letter's attention on the stretch of audio where its word was said (attention_in_time.h),
+  // and what uniform attention would score.
+  double on_word = 0, uniform = 0;
+  int64_t checked_letters = 0;
   double audio_seconds = 0, decoding_seconds = 0;  // real-time factor: decoding / audio
   std::vector<std::pair<std::string, std::string>> wrong;  // (heard, reference), the first few
 };

@@ -115,6 +115,12 @@ void print_scores(const std::string& what, const SpeechScores& scores) {
                 static_cast<long long>(scores.words.reference_length),
                 scores.audio_seconds > 0 ? scores.decoding_seconds / scores.audio_seconds : 0.0);
   std::cout << line;
+  if (scores.checked_letters == 0) return;
+  std::snprintf(line, sizeof(line),
+                "%s: attention on the letter's word %.3f (uniform attention: %.3f) over %lld letters\n",
+                what.c_str(), scores.on_word, scores.uniform,
+                static_cast<long long>(scores.checked_letters));
+  std::cout << line;
 }
 
 int test(const std::vector<std::string>& args) {
