@@ -28,7 +28,8 @@ namespace {
 
 constexpr uint64_t kSyntheticSeed = 2016;   // the synthetic recordings, the same for every run
 constexpr uint64_t kValidSeed = 1000003;    // validation utterances: seed + this
-constexpr int64_t kCharactersPerDigit = 6;  // "seven" and its space: the longest transcripts
+constexpr int64_t kCharactersPerDigit = 6;  // "seven" and its space: the longest word
+constexpr int64_t kCharactersPerStep = 2;   // the most a transcript may spell per listener step
 
 // The features a model of `config` hears: LAS's 25 ms windows every 10 ms, its bands.
 LogMelOptions features_for(const LasConfig& config) {
@@ -126,10 +127,13 @@ std::vector<Transcript> transcribe(ListenAttendSpell& model, const Vocabulary& v
   NoGradGuard no_grad;
   EvalModeGuard eval(model);
   const Source source = frames_source(clips, log_mel);
-  // The longest transcript a clip could hold: one digit every 0.15 s, at least 20 of them.
-  int64_t longest = 0;
-  for (const Audio& clip : clips) longest = std::max(longest, static_cast<int64_t>(clip.seconds() / 0.15));
-  const int64_t max_length = kCharactersPerDigit * std::max<int64_t>(20, longest);
+  // At most two characters per listener step (one per 40 ms; speech says about one per 80),
+  // as ESPnet bounds decoding by the encoder's length: a speller caught in a loop ("five five
+  // five ...") stops there rather than at a fixed length.
+  int64_t steps = 1;
+  for (const Audio& clip : clips)
+    steps = std::max(steps, model.listener().steps_for(log_mel.frames(std::ssize(clip.samples))));
+  const int64_t max_length = kCharactersPerStep * steps + kCharactersPerDigit;
   Tensor tokens, attention;  // [B, n], and with greedy [B, n, 1, 1, U]
   if (beam > 1) {
     BeamSearchOptions options;
