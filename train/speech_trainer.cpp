@@ -47,6 +47,7 @@ Json SpeechData::to_json() const {
   json["kind"] = Json(kind);
   json["recordings"] = Json(recordings);
   json["held_out_speaker"] = Json(held_out_speaker);
+  json["sample_rate"] = Json(static_cast<double>(sample_rate()));
   return json;
 }
 
@@ -55,6 +56,10 @@ SpeechData SpeechData::from_json(const Json& json, const std::string& where) {
   data.kind = json.at("kind").as_string();
   data.recordings = json.at("recordings").as_string();
   data.held_out_speaker = json.at("held_out_speaker").as_string();
+  const double rate = json.at("sample_rate").as_number();
+  if (!(rate >= 1 && rate <= 384000 && rate == static_cast<double>(static_cast<int64_t>(rate))))
+    throw Error(where + ": sample_rate must be a whole number of 1..384000 Hz");
+  data.sample_rate_ = static_cast<int64_t>(rate);
   if (data.kind != "recordings" && data.kind != "synthetic")
     throw Error(where + ": kind must be recordings or synthetic, got '" + data.kind + "'");
   return data;
@@ -77,7 +82,10 @@ const std::vector<Recording>& SpeechData::load() const { return *shared(); }
 
 RecordingSplit SpeechData::split() const { return split_recordings(load(), held_out_speaker); }
 
-int64_t SpeechData::sample_rate() const { return load().front().audio.sample_rate; }
+int64_t SpeechData::sample_rate() const {
+  if (sample_rate_ == 0) sample_rate_ = load().front().audio.sample_rate;
+  return sample_rate_;
+}
 
 // ---- options ----------------------------------------------------------------------------------
 

@@ -47,16 +47,19 @@ struct SpeechData {
   std::string recordings;           // recordings: the folder
   std::string held_out_speaker = kDefaultHeldOutSpeaker;  // synthetic: "s3"
 
+  // Saved with the rate the model hears, so that a model directory serves without its
+  // recordings (transcribe) and another folder of another rate is refused.
   Json to_json() const;
   static SpeechData from_json(const Json& json, const std::string& where);
   // The recordings, read once (synthetic: made once, 4 speakers x 10 digits x 20 takes).
   const std::vector<Recording>& load() const;
   std::shared_ptr<const std::vector<Recording>> shared() const;
   RecordingSplit split() const;
-  int64_t sample_rate() const;
+  int64_t sample_rate() const;  // the saved one, else the recordings'
 
  private:
   mutable std::shared_ptr<const std::vector<Recording>> recordings_;
+  mutable int64_t sample_rate_ = 0;
 };
 
 struct SpeechOptions {

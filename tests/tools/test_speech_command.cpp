@@ -82,6 +82,15 @@ TEST_CASE("attn speech: train on a folder of recordings, test, transcribe and dr
   write_wav(dir + "/fast.wav", fast);
   CHECK_THROWS_WITH(speech_command({"transcribe", "--model", out, dir + "/fast.wav"}),
                     doctest::Contains("fast.wav: 16000 Hz; the model hears 8000 Hz"));
+  std::filesystem::create_directories(dir + "/fast");
+  write_wav(dir + "/fast/3_s9_1.wav", fast);
+  CHECK_THROWS_WITH(speech_command({"test", "--model", out, "--recordings", dir + "/fast"}),
+                    doctest::Contains("/fast: recordings at 16000 Hz; the model hears 8000 Hz"));
+
+  // The model directory serves without the recordings it was trained on.
+  std::filesystem::copy_file(wav, dir + "/seven.wav");
+  std::filesystem::remove_all(dir + "/recordings");
+  CHECK(speech_command({"transcribe", "--model", out, dir + "/seven.wav"}) == 0);
 }
 
 TEST_CASE("attn speech: train on synthetic tones") {

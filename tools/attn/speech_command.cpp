@@ -138,15 +138,22 @@ int test(const std::vector<std::string>& args) {
     data = SpeechData();
     data.recordings = a.text("recordings");
     data.held_out_speaker = held_out;
+    if (data.sample_rate() != loaded.data.sample_rate())
+      throw Error(data.recordings + ": recordings at " + std::to_string(data.sample_rate()) +
+                  " Hz; the model hears " + std::to_string(loaded.data.sample_rate()) + " Hz");
   }
-  const RecordingSplit parts = split_recordings(data.load(), data.held_out_speaker);
   const LogMel log_mel(data.sample_rate(), loaded.features);
-  // Another folder: every take, each speaker counted where it belongs (seen or held out).
-  RecordingPool seen = other_folder ? RecordingPool{} : parts.test;
-  RecordingPool unseen = other_folder ? RecordingPool{} : parts.unseen_test;
-  if (other_folder)
+  // The model's folder: its test takes and the held-out speaker's. Another folder: every take,
+  // each counted with the training speakers or as the held-out speaker's.
+  RecordingPool seen, unseen;
+  if (other_folder) {
     for (int64_t i : every_recording(data.load()))
       (data.load()[static_cast<size_t>(i)].speaker == data.held_out_speaker ? unseen : seen).push_back(i);
+  } else {
+    const RecordingSplit parts = split_recordings(data.load(), data.held_out_speaker);
+    seen = parts.test;
+    unseen = parts.unseen_test;
+  }
   const std::vector<std::pair<std::string, RecordingPool>> sets = {
       {"training speakers, unheard takes", seen}, {"held-out speaker " + data.held_out_speaker, unseen}};
   for (const auto& [what, pool] : sets) {
