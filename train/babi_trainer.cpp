@@ -176,11 +176,8 @@ class LinearStartSchedule : public Schedule {
 
 Json config_json(MemN2NConfig& config, const Vocabulary& vocabulary, BabiOptions& options,
                  int64_t softmax_from_step) {
-  Json json;
-  json["model"] = settings_to_json(config.settings());
-  json["vocabulary"] = vocabulary.to_json();
+  Json json = run_config_json(config.settings(), vocabulary.to_json(), options.saved_settings());
   json["task"] = Json(options.task);
-  json["training"] = settings_to_json(options.saved_settings());
   json["softmax_from_step"] = Json(softmax_from_step);
   return json;
 }
@@ -199,14 +196,11 @@ double train_one_run(BabiOptions options, const std::string& dir, std::ostream& 
   if (resuming) {
     const Json saved = Json::parse(read_file(config_path));
     BabiOptions asked = options;  // as given now, to compare with what the run saved
-    Settings model_settings = config.settings();
-    settings_from_json(model_settings, saved.at("model"), config_path + ": model");
+    Settings model_settings = config.settings(), training = options.saved_settings();
+    resume_settings(saved, config_path, model_settings, training, asked.model.settings(),
+                    asked.saved_settings(), options.explicit_settings);
     vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
-    Settings training = options.saved_settings();
-    settings_from_json(training, saved.at("training"), config_path + ": training");
     softmax_from_step = saved.at("softmax_from_step").as_int();
-    refuse_changed_settings(asked.model.settings(), model_settings, options.explicit_settings, config_path);
-    refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   } else {
     std::vector<BabiFile> all = files.train;
     all.insert(all.end(), files.valid.begin(), files.valid.end());

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -197,11 +196,8 @@ CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary
 namespace {
 
 Json config_json(CaptionerConfig config, const Vocabulary& vocabulary, CaptionOptions options) {
-  Json json;
-  json["model"] = settings_to_json(config.settings());
-  json["vocabulary"] = vocabulary.to_json();
+  Json json = run_config_json(config.settings(), vocabulary.to_json(), options.saved_settings());
   json["data"] = options.data.to_json();
-  json["training"] = settings_to_json(options.saved_settings());
   return json;
 }
 
@@ -235,12 +231,10 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     const Json saved = Json::parse(read_file(config_path));
     CaptionOptions asked = options;
     Settings model = config.settings(), training = options.saved_settings();
-    settings_from_json(model, saved.at("model"), config_path + ": model");
-    settings_from_json(training, saved.at("training"), config_path + ": training");
+    resume_settings(saved, config_path, model, training, asked.model.settings(),
+                    asked.saved_settings(), options.explicit_settings);
     options.data = SceneData::from_json(saved.at("data"), config_path + ": data");
     vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
-    refuse_changed_settings(asked.model.settings(), model, options.explicit_settings, config_path);
-    refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   }
   const DigitSplit split = options.data.split();
   const auto train_source =
@@ -280,9 +274,8 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   loop.step = StepOptions{0, options.clip_norm, false, false};
   loop.score_name = "exact_match";
   loop.seed = options.seed;
-  const int64_t every = options.decay_epochs > 0 ? options.decay_epochs * loop.eval_interval
-                                                : std::numeric_limits<int64_t>::max();
-  const StepDecaySchedule schedule(options.learning_rate, every, 0.5f);
+  const StepDecaySchedule schedule =
+      halved_every(options.learning_rate, options.decay_epochs, loop.eval_interval);
   std::ostringstream quiet_log;
   const TrainResult result = run_training(model, schedule, train, evaluate, loop, options.quiet ? quiet_log : log);
   return {result.best_score, result.steps, result.seconds};

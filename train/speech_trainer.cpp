@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -234,11 +233,8 @@ SpeechScores score_transcripts(ListenAttendSpell& model, const Vocabulary& vocab
 namespace {
 
 Json config_json(LasConfig config, const Vocabulary& vocabulary, SpeechOptions options) {
-  Json json;
-  json["model"] = settings_to_json(config.settings());
-  json["vocabulary"] = vocabulary.to_json();
+  Json json = run_config_json(config.settings(), vocabulary.to_json(), options.saved_settings());
   json["data"] = options.data.to_json();
-  json["training"] = settings_to_json(options.saved_settings());
   return json;
 }
 
@@ -263,12 +259,10 @@ SpeechTrainResult train_recogniser(SpeechOptions options, std::ostream& log) {
     const Json saved = Json::parse(read_file(config_path));
     SpeechOptions asked = options;
     Settings model = config.settings(), training = options.saved_settings();
-    settings_from_json(model, saved.at("model"), config_path + ": model");
-    settings_from_json(training, saved.at("training"), config_path + ": training");
+    resume_settings(saved, config_path, model, training, asked.model.settings(),
+                    asked.saved_settings(), options.explicit_settings);
     options.data = SpeechData::from_json(saved.at("data"), config_path + ": data");
     vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
-    refuse_changed_settings(asked.model.settings(), model, options.explicit_settings, config_path);
-    refuse_changed_settings(asked.saved_settings(), training, options.explicit_settings, config_path);
   }
   const RecordingSplit split = options.data.split();
   const LogMel log_mel(options.data.sample_rate(), features_for(config));
@@ -311,9 +305,8 @@ SpeechTrainResult train_recogniser(SpeechOptions options, std::ostream& log) {
   loop.step = StepOptions{0, options.clip_norm, false, false};
   loop.score_name = "word_accuracy";
   loop.seed = options.seed;
-  const int64_t every = options.decay_epochs > 0 ? options.decay_epochs * loop.eval_interval
-                                                : std::numeric_limits<int64_t>::max();
-  const StepDecaySchedule schedule(options.learning_rate, every, 0.5f);
+  const StepDecaySchedule schedule =
+      halved_every(options.learning_rate, options.decay_epochs, loop.eval_interval);
   std::ostringstream quiet_log;
   const TrainResult result =
       run_training(model, schedule, train, evaluate, loop, options.quiet ? quiet_log : log);

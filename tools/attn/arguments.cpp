@@ -117,4 +117,29 @@ int run_subcommand(const std::string& command, const std::vector<std::string>& a
   throw UsageError{"attn " + command + ": unknown subcommand '" + args[0] + "' (" + known + ")"};
 }
 
+int64_t whole_number(const Arguments& arguments, const std::string& name, int64_t fallback,
+                     int64_t low) {
+  if (!arguments.has(name)) return fallback;
+  const std::string text = arguments.text(name);
+  try {
+    size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= low) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{"attn " + arguments.command() + ": --" + name +
+                   " expects a whole number of at least " + std::to_string(low) + ", got '" +
+                   text + "'"};
+}
+
+std::set<std::string> apply_training_settings(const Arguments& arguments, Settings& model,
+                                              Settings& saved, Settings& run) {
+  apply_settings(arguments, model);
+  apply_settings(arguments, saved);
+  apply_settings(arguments, run);
+  std::set<std::string> given = given_settings(arguments, model);
+  given.merge(given_settings(arguments, saved));
+  return given;
+}
+
 }  // namespace attn::cli

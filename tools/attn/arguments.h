@@ -62,6 +62,17 @@ void apply_settings(const Arguments& arguments, Settings& settings);
 // a resumed run must not see changed.
 std::set<std::string> given_settings(const Arguments& arguments, const Settings& settings);
 
+// The whole number of option `name`, at least `low`; `fallback` when it is not given. A UsageError
+// naming the option otherwise.
+int64_t whole_number(const Arguments& arguments, const std::string& name, int64_t fallback,
+                     int64_t low);
+
+// A trainer's settings from the command line: the model's, the saved training settings and this
+// run's, each applied; returns the names the user gave of the first two, which a resumed run
+// must not see changed.
+std::set<std::string> apply_training_settings(const Arguments& arguments, Settings& model,
+                                              Settings& saved, Settings& run);
+
 // One help line per option: "  --d-model N                  model width D (default 128)".
 std::string settings_help(const Settings& settings);
 

@@ -77,11 +77,7 @@ BabiOptions parse_train(const std::vector<std::string>& args) {
     throw UsageError{std::string("attn babi train: --preset: ") + error.what()};
   }
   if (options.task == "all") options.use_joint_recipe();  // before the options, which win
-  apply_settings(a, model);
-  apply_settings(a, saved);
-  apply_settings(a, run);
-  for (const Settings* settings : {&model, &saved})
-    options.explicit_settings.merge(given_settings(a, *settings));
+  options.explicit_settings = apply_training_settings(a, model, saved, run);
   options.quiet = a.has("quiet");
   return options;
 }

@@ -53,19 +53,6 @@ std::string help_text() {
   return help;
 }
 
-int64_t whole_number(const Arguments& a, const std::string& name, int64_t fallback, int64_t low) {
-  if (!a.has(name)) return fallback;
-  const std::string text = a.text(name);
-  try {
-    size_t used = 0;
-    const long long value = std::stoll(text, &used);
-    if (used == text.size() && value >= low) return value;
-  } catch (const std::exception&) {
-  }
-  throw UsageError{"attn " + a.command() + ": --" + name + " expects a whole number of at least " +
-                   std::to_string(low) + ", got '" + text + "'"};
-}
-
 CaptionOptions parse_train(const std::vector<std::string>& args) {
   CaptionOptions options;
   Settings model = options.model.settings(), saved = options.saved_settings(),
@@ -84,11 +71,7 @@ CaptionOptions parse_train(const std::vector<std::string>& args) {
   } catch (const std::exception& error) {
     throw UsageError{std::string("attn caption train: --preset: ") + error.what()};
   }
-  apply_settings(a, model);
-  apply_settings(a, saved);
-  apply_settings(a, run);
-  for (const Settings* settings : {&model, &saved})
-    options.explicit_settings.merge(given_settings(a, *settings));
+  options.explicit_settings = apply_training_settings(a, model, saved, run);
   options.quiet = a.has("quiet");
   return options;
 }

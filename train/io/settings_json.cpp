@@ -1,6 +1,8 @@
 // Declared settings as JSON (see settings_json.h).
 #include "train/io/settings_json.h"
 
+#include <utility>
+
 #include <stdexcept>
 
 #include "tensor/error.h"
@@ -69,6 +71,23 @@ void refuse_changed_settings(const Settings& asked, const Settings& saved,
     if (given.count(asked[i].name) && asked[i].get() != saved[i].get())
       throw Error("--" + asked[i].option + " " + asked[i].get() + " differs from the run being resumed (" +
                   saved[i].get() + " in " + config_path + "); leave it out, or train into a new --out");
+}
+
+Json run_config_json(const Settings& model, Json vocabulary, const Settings& training) {
+  Json json;
+  json["model"] = settings_to_json(model);
+  json["vocabulary"] = std::move(vocabulary);
+  json["training"] = settings_to_json(training);
+  return json;
+}
+
+void resume_settings(const Json& saved, const std::string& config_path, Settings& model,
+                     Settings& training, const Settings& asked_model,
+                     const Settings& asked_training, const std::set<std::string>& given) {
+  settings_from_json(model, saved.at("model"), config_path + ": model");
+  settings_from_json(training, saved.at("training"), config_path + ": training");
+  refuse_changed_settings(asked_model, model, given, config_path);
+  refuse_changed_settings(asked_training, training, given, config_path);
 }
 
 }  // namespace attn

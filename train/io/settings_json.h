@@ -27,4 +27,15 @@ void settings_from_json(Settings& settings, const Json& json, const std::string&
 void refuse_changed_settings(const Settings& asked, const Settings& saved,
                              const std::set<std::string>& given, const std::string& config_path);
 
+// A trainer's config.json: {"model": ..., "vocabulary": ..., "training": ...}; the caller adds
+// what its data needs ("data", "task", ...).
+Json run_config_json(const Settings& model, Json vocabulary, const Settings& training);
+
+// Resuming from `saved` (read from `config_path`): its "model" and "training" objects into
+// `model` and `training`, then every setting the user gave (`given`) checked against them as
+// refuse_changed_settings does; `asked_model` and `asked_training` hold the settings as given now.
+void resume_settings(const Json& saved, const std::string& config_path, Settings& model,
+                     Settings& training, const Settings& asked_model,
+                     const Settings& asked_training, const std::set<std::string>& given);
+
 }  // namespace attn

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "tensor/error.h"
@@ -63,6 +64,12 @@ real StepDecaySchedule::learning_rate(int64_t step) const {
 
 void apply(const Schedule& schedule, Optimizer& optimizer, int64_t step) {
   optimizer.set_learning_rate(schedule.learning_rate(step));
+}
+
+StepDecaySchedule halved_every(real learning_rate, int64_t decay_epochs, int64_t steps_per_epoch) {
+  const int64_t every = decay_epochs > 0 ? decay_epochs * steps_per_epoch
+                                         : std::numeric_limits<int64_t>::max();
+  return StepDecaySchedule(learning_rate, every, 0.5f);
 }
 
 }  // namespace attn

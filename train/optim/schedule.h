@@ -57,6 +57,9 @@ class StepDecaySchedule : public Schedule {
   real factor_;
 };
 
+// The rate halved every `decay_epochs` epochs of `steps_per_epoch` steps; constant for 0.
+StepDecaySchedule halved_every(real learning_rate, int64_t decay_epochs, int64_t steps_per_epoch);
+
 // Sets the optimiser's learning rate to the schedule's value at `step`.
 void apply(const Schedule& schedule, Optimizer& optimizer, int64_t step);
 
