@@ -110,16 +110,9 @@ int main(int argc, char** argv) {
     }
     const Utterance utterance = valid.utterance(0);
     const Transcript heard = transcribe(model, vocabulary, {utterance.audio}, log_mel)[0];
-    Features features = log_mel(utterance.audio);
-    normalise_per_utterance(features);
-    SpeechAlignment alignment;
-    alignment.spectrogram = features.values;
-    alignment.frames = features.frames;
-    alignment.bands = features.bands;
-    alignment.characters = heard.characters;
-    alignment.weights = heard.attention;
-    alignment.frames_per_step = int64_t{1} << config.pyramid;
-    write_file_atomically(options.out, speech_alignment_svg(alignment, "heard: " + heard.text()));
+    write_file_atomically(options.out,
+                          speech_alignment_svg(speech_alignment(model, heard, utterance.audio, log_mel),
+                                               "heard: " + heard.text()));
     std::printf("wrote %s: where the speller listened for each character\n", options.out.c_str());
 
     const SpeechScores seen = score_transcripts(model, vocabulary, valid, log_mel, 200);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <ostream>
 #include <sstream>
+#include <utility>
 
 #include "autograd/variable.h"
 #include "models/decoding/beam_search.h"
@@ -170,6 +171,21 @@ std::vector<Transcript> transcribe(ListenAttendSpell& model, const Vocabulary& v
     }
   }
   return transcripts;
+}
+
+SpeechAlignment speech_alignment(const ListenAttendSpell& model, const Transcript& transcript,
+                                 const Audio& clip, const LogMel& log_mel) {
+  Features features = log_mel(clip);
+  normalise_per_utterance(features);
+  SpeechAlignment alignment;
+  alignment.spectrogram = std::move(features.values);
+  alignment.frames = features.frames;
+  alignment.bands = features.bands;
+  alignment.hop_seconds = static_cast<double>(log_mel.hop()) / static_cast<double>(log_mel.sample_rate());
+  alignment.characters = transcript.characters;
+  alignment.weights = transcript.attention;
+  alignment.frames_per_step = int64_t{1} << model.las_config().pyramid;
+  return alignment;
 }
 
 namespace {

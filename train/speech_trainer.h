@@ -37,6 +37,7 @@
 #include "train/data/speech_data.h"
 #include "train/io/json.h"
 #include "train/metrics/edit_distance.h"
+#include "train/report/speech_alignment_svg.h"
 #include "train/text/vocabulary.h"
 
 namespace attn {
@@ -122,6 +123,11 @@ struct Transcript {
 std::vector<Transcript> transcribe(ListenAttendSpell& model, const Vocabulary& vocabulary,
                                    const std::vector<Audio>& clips, const LogMel& log_mel,
                                    int64_t beam = 1);
+
+// The picture of one clip's transcript (train/report/speech_alignment_svg.h): its log-mel
+// features as the model hears them, and each character's attention over the listener's steps.
+SpeechAlignment speech_alignment(const ListenAttendSpell& model, const Transcript& transcript,
+                                 const Audio& clip, const LogMel& log_mel);
 
 struct SpeechScores {
   ErrorCount words, characters;

@@ -73,8 +73,10 @@ TEST_CASE("attn speech: train on a folder of recordings, test, transcribe and dr
   CHECK(speech_command({"transcribe", "--model", out, wav, dir + "/recordings/1_s1_2.wav"}) == 0);
   CHECK(speech_command({"attention", "--model", out, wav, "--out", dir + "/align.svg"}) == 0);
   CHECK(read_file(dir + "/align.svg").rfind("<svg", 0) == 0);
+  CHECK(speech_command({"attention", "--model", out, "--utterance", "2", "--out", dir + "/u.svg"}) == 0);
+  CHECK(read_file(dir + "/u.svg").find("said: ") != std::string::npos);
   CHECK(usage_error({"attention", "--model", out, "--out", dir + "/x.svg"}) ==
-        "attn speech attention: give exactly one FILE.wav");
+        "attn speech attention: give exactly one FILE.wav, or --utterance I");
 
   Audio fast;
   fast.sample_rate = 16000;

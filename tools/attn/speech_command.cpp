@@ -4,7 +4,7 @@
 //   attn speech test       --model DIR [--recordings DIR] [--seed N] [--utterances N] [--beam K]
 //                          [--errors N]
 //   attn speech transcribe --model DIR FILE.wav...
-//   attn speech attention  --model DIR FILE.wav --out align.svg
+//   attn speech attention  --model DIR (FILE.wav | --utterance I [--seed N]) --out align.svg
 //
 // test composes fresh utterances and prints the word and character error rates, for the
 // training speakers' takes the model never heard and for the held-out speaker, and the
@@ -27,7 +27,7 @@ const char* kUsage =
     "       attn speech test       --model DIR [--recordings DIR] [--seed N] [--utterances N]\n"
     "                              [--beam K] [--errors N]\n"
     "       attn speech transcribe --model DIR FILE.wav...\n"
-    "       attn speech attention  --model DIR FILE.wav --out align.svg\n"
+    "       attn speech attention  --model DIR (FILE.wav | --utterance I [--seed N]) --out align.svg\n"
     "\n"
     "Speech recognition with attention (Chan et al. 2016, Listen, Attend and Spell) of connected\n"
     "spoken digits. train composes utterances of 1 to 5 digits of one speaker from a folder of\n"
@@ -37,7 +37,8 @@ const char* kUsage =
     "prints WER and CER on fresh utterances: of the model's own folder, from the test takes and\n"
     "the held-out speaker; of another folder (--recordings), from every take, the held-out\n"
     "speaker's apart. transcribe prints what the model hears in WAV files (16-bit PCM at the\n"
-    "model's sample rate); attention draws characters against time over the spectrogram.\n";
+    "model's sample rate); attention draws characters against time over the spectrogram, for a\n"
+    "file or for utterance I composed from the test takes.\n";
 
 std::string help_text() {
   SpeechOptions defaults;
@@ -178,25 +179,27 @@ int transcribe_files(const std::vector<std::string>& args) {
 }
 
 int attention(const std::vector<std::string>& args) {
-  const Arguments a("speech attention", args, {"model", "out"}, {}, true);
+  const Arguments a("speech attention", args, {"model", "out", "utterance", "seed"}, {}, true);
   SpeechModel loaded = SpeechModel::load(a.required("model"));
   const std::string out = a.required("out");
-  if (a.positional().size() != 1)
-    throw UsageError{"attn speech attention: give exactly one FILE.wav"};
-  const Audio clip = read_clips(a.positional(), loaded, "attention")[0];
+  if (a.positional().size() != (a.has("utterance") ? 0 : 1))
+    throw UsageError{"attn speech attention: give exactly one FILE.wav, or --utterance I"};
+  std::string title = "heard: ";
+  Audio clip;
+  if (a.has("utterance")) {  // composed from the test takes, as `attn speech test` does
+    const UtteranceSource source(loaded.data.shared(), loaded.data.split().test, loaded.utterances,
+                                 static_cast<uint64_t>(whole_number(a, "seed", 1, 0)));
+    Utterance utterance =
+        source.utterance(static_cast<uint64_t>(whole_number(a, "utterance", 0, 0)));
+    title = "said: " + utterance.transcript + "    heard: ";
+    clip = std::move(utterance.audio);
+  } else {
+    clip = read_clips(a.positional(), loaded, "attention")[0];
+  }
   const LogMel log_mel(loaded.data.sample_rate(), loaded.features);
   const Transcript heard = transcribe(*loaded.model, loaded.vocabulary, {clip}, log_mel)[0];
-  Features features = log_mel(clip);
-  normalise_per_utterance(features);
-  SpeechAlignment alignment;
-  alignment.spectrogram = features.values;
-  alignment.frames = features.frames;
-  alignment.bands = features.bands;
-  alignment.hop_seconds = static_cast<double>(log_mel.hop()) / static_cast<double>(log_mel.sample_rate());
-  alignment.characters = heard.characters;
-  alignment.weights = heard.attention;
-  alignment.frames_per_step = int64_t{1} << loaded.model->las_config().pyramid;
-  write_file_atomically(out, speech_alignment_svg(alignment, "heard: " + heard.text()));
+  write_file_atomically(
+      out, speech_alignment_svg(speech_alignment(*loaded.model, heard, clip, log_mel), title + heard.text()));
   std::cout << heard.text() << "\nwrote " << out << "\n";
   return 0;
 }
