@@ -29,10 +29,10 @@ namespace attn {
 
 struct LasConfig : ModelConfig {
   int64_t features = 40;         // F
-  int64_t listener_hidden = 128;  // R_l, each direction
+  int64_t listener_hidden = 64;  // R_l, each direction (the "tiny" preset's sizes)
   int64_t pyramid = 3;           // P
-  int64_t embedding = 64;        // D
-  int64_t hidden = 256;          // R
+  int64_t embedding = 32;        // D
+  int64_t hidden = 128;          // R
   int64_t decoder_layers = 1;
   std::string score = "location_aware";
   InitialState initial_state = InitialState::backward;

@@ -46,7 +46,7 @@ std::string help_text() {
   help += "\ntrain: the data\n";
   help += "  --held-out-speaker NAME      never trained on (default theo; --synthetic: s3; \"\": nobody)\n";
   help += "train: the model\n";
-  help += "  --preset NAME                micro | tiny | small (default small; --synthetic: tiny)\n";
+  help += "  --preset NAME                micro | tiny | small (default tiny)\n";
   help += settings_help(defaults.model.settings());
   help += "train: data and optimisation (saved with the model)\n";
   help += settings_help(defaults.saved_settings());
@@ -71,7 +71,7 @@ SpeechOptions parse_train(const std::vector<std::string>& args) {
   options.data.held_out_speaker = a.text("held-out-speaker", synthetic ? "s3" : kDefaultHeldOutSpeaker);
   options.out_dir = a.required("out");
   try {
-    options.model.apply_preset(a.text("preset", synthetic ? "tiny" : "small"));
+    options.model.apply_preset(a.text("preset", "tiny"));
   } catch (const std::exception& error) {
     throw UsageError{std::string("attn speech train: --preset: ") + error.what()};
   }
@@ -191,7 +191,7 @@ int attention(const std::vector<std::string>& args) {
                                  static_cast<uint64_t>(whole_number(a, "seed", 1, 0)));
     Utterance utterance =
         source.utterance(static_cast<uint64_t>(whole_number(a, "utterance", 0, 0)));
-    title = "said: " + utterance.transcript + "    heard: ";
+    title = "said: " + utterance.transcript + "; heard: ";
     clip = std::move(utterance.audio);
   } else {
     clip = read_clips(a.positional(), loaded, "attention")[0];
