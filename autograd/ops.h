@@ -23,6 +23,7 @@ Variable sqrt(const Variable& x);             // dx = g / (2 y)
 Variable pow(const Variable& x, real p);      // dx = g * p * x^(p-1)
 Variable tanh(const Variable& x);             // dx = g * (1 - y^2)
 Variable sigmoid(const Variable& x);          // dx = g * y * (1 - y)
+Variable softplus(const Variable& x);         // dx = g * sigmoid(x)
 Variable relu(const Variable& x);             // dx = g * [x > 0]
 Variable gelu(const Variable& x);             // dx = g * (Phi(x) + x * phi(x))
 
@@ -100,6 +101,10 @@ Variable embedding(const Variable& weight, const Tensor& tokens, int64_t padding
 // dlogits = (softmax(logits) - q) / count on rows whose target is not ignore_index.
 Variable cross_entropy(const Variable& logits, const Tensor& targets,
                        int64_t ignore_index = -1, real label_smoothing = 0);
+// Mean binary cross-entropy of logits [...] against bits [...] over the elements the mask counts
+// (tensor/binary_cross_entropy.h; mask undefined: all); dlogits = mask * (sigmoid(z) - y) / count.
+Variable binary_cross_entropy_with_logits(const Variable& logits, const Tensor& targets,
+                                          const Tensor& mask = {});
 // One GRU step's gates (tensor/gru_cell.h) from x_gates, h_gates = h W_hh^T [B, 3R], b_hh, h -> h':
 // d x_gates = [da_r | da_z | da_n], d h_gates = [da_r | da_z | da_n r], d b_hh = sum_B d h_gates, dh = g z
 Variable gru_cell(const Variable& x_gates, const Variable& h_gates, const Variable& bias_hh,

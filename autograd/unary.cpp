@@ -66,6 +66,14 @@ Variable sigmoid(const Variable& x) {
   });
 }
 
+Variable softplus(const Variable& x) {
+  Tensor y = softplus(x.value());
+  // y = log(1 + e^x)  =>  dy/dx = e^x / (1 + e^x) = sigmoid(x)
+  return Variable::make_result(y, "softplus", {x}, [x = x.value()](const Tensor& g) {
+    return std::vector<Tensor>{g * sigmoid(x)};
+  });
+}
+
 Variable relu(const Variable& x) {
   Tensor y = relu(x.value());
   // y = max(x, 0)  =>  dy/dx = 1 where x > 0, else 0 (at the kink x = 0 we take 0, as PyTorch).

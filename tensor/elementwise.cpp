@@ -146,6 +146,10 @@ real stable_sigmoid(real x) {
   return e / (1 + e);
 }
 
+// log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
+// overflows, and log1p keeps the small tail exact.
+real stable_softplus(real x) { return std::max(x, real(0)) + std::log1p(std::exp(-std::abs(x))); }
+
 }  // namespace
 
 // ---- unary ------------------------------------------------------------------------------------
@@ -162,6 +166,9 @@ Tensor tanh(const Tensor& x) {
   return map_unary("tanh", x, [](real v) { return std::tanh(v); }, kCostlyGrain);
 }
 Tensor sigmoid(const Tensor& x) { return map_unary("sigmoid", x, stable_sigmoid, kCostlyGrain); }
+Tensor softplus(const Tensor& x) {
+  return map_unary("softplus", x, stable_softplus, kCostlyGrain);
+}
 // NaN < 0 is false, so a NaN passes through and a diverging run stays visible.
 Tensor relu(const Tensor& x) {
   return map_unary("relu", x, [](real v) { return v < 0 ? real(0) : v; });

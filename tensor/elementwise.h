@@ -19,6 +19,7 @@ Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);                // 1 / (1 + e^-x), stable for large |x|
+Tensor softplus(const Tensor& x);               // log(1 + e^x), stable for large |x|
 Tensor relu(const Tensor& x);                   // max(x, 0)
 Tensor relu_backward(const Tensor& grad_y, const Tensor& y);  // grad_y where y > 0, else 0
 Tensor gelu(const Tensor& x);                   // x * Phi(x), Phi the normal CDF (exact, erf)

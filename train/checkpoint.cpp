@@ -85,16 +85,26 @@ TrainingState TrainingState::from_json(const Json& json) {
 
 void save_checkpoint(const std::string& path, Seq2Seq& model, const Optimizer& optimizer,
                      const TrainingState& state) {
+  save_checkpoint(path, model, model.generator(), optimizer, state);
+}
+
+TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer) {
+  return load_checkpoint(path, model, model.generator(), optimizer);
+}
+
+void save_checkpoint(const std::string& path, Module& model, const Generator& generator,
+                     const Optimizer& optimizer, const TrainingState& state) {
   StateDict tensors = model.state_dict();
   const OptimizerState optimizer_state = optimizer.state();
   tensors.insert(optimizer_state.tensors.begin(), optimizer_state.tensors.end());
   Json meta = state.to_json();
   for (const auto& [name, count] : optimizer_state.counters) meta[name] = Json(count);
-  meta["model_generator"] = generator_to_json(model.generator().state());
+  meta["model_generator"] = generator_to_json(generator.state());
   save_safetensors(path, tensors, {{"state", meta.dump()}, {"format", "pt"}});
 }
 
-TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer) {
+TrainingState load_checkpoint(const std::string& path, Module& model, Generator& generator,
+                              Optimizer& optimizer) {
   Metadata metadata;
   StateDict tensors = load_safetensors(path, &metadata);
   if (!metadata.count("state")) throw std::runtime_error(path + ": no training state in metadata");
@@ -123,7 +133,7 @@ TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer
       if (!all_finite(weight)) throw std::runtime_error(name + " holds a value that is not finite");
     model.load_state_dict(weights);
     optimizer.load_state(saved);
-    model.generator().set_state(model_generator);
+    generator.set_state(model_generator);
     return state;
   } catch (const std::exception& error) {
     throw std::runtime_error(path + ": " + error.what());

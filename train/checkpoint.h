@@ -41,4 +41,11 @@ void save_checkpoint(const std::string& path, Seq2Seq& model, const Optimizer& o
 // state. Errors name the file and, for a tensor that does not fit, the tensor and both shapes.
 TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer);
 
+// The same for any module whose one generator (initial weights, dropout) is `generator`: models
+// that are not encoder-decoders (the Neural Turing Machine) save and resume alike.
+void save_checkpoint(const std::string& path, Module& model, const Generator& generator,
+                     const Optimizer& optimizer, const TrainingState& state);
+TrainingState load_checkpoint(const std::string& path, Module& model, Generator& generator,
+                              Optimizer& optimizer);
+
 }  // namespace attn

@@ -36,6 +36,12 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
   const Variable loss = sequence_loss(logits, batch.target_out, options.label_smoothing);
   const Variable penalty = model.penalty();  // the model's own term, if it has one
   const Variable objective = penalty.defined() ? loss + penalty : loss;
+  const real loss_scale = options.summed_loss ? static_cast<real>(batch.target_tokens) : 1;
+  return descend(objective, optimizer, schedule.learning_rate(step), options, loss_scale);
+}
+
+StepResult descend(const Variable& objective, Optimizer& optimizer, real learning_rate,
+                   const StepOptions& options, real loss_scale) {
   optimizer.zero_grad();
   StepResult result;
   result.loss = objective.item();
@@ -44,8 +50,8 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
     result.problem = "the loss is " + std::to_string(result.loss);
     return result;
   }
-  if (options.summed_loss)
-    (objective * static_cast<real>(batch.target_tokens)).backward();
+  if (loss_scale != 1)
+    (objective * loss_scale).backward();
   else
     objective.backward();
   const double norm = gradient_norm(optimizer.parameters());
@@ -61,7 +67,7 @@ StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
   } else if (options.clip_norm > 0) {
     clip_gradients(optimizer.parameters(), norm, options.clip_norm);
   }
-  optimizer.set_learning_rate(schedule.learning_rate(step));
+  optimizer.set_learning_rate(learning_rate);
   optimizer.step();
   return result;
 }

@@ -54,4 +54,10 @@ struct StepResult {
 StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
                       const Schedule& schedule, int64_t step, const StepOptions& options);
 
+// The second half of a step, for any model: backward from `objective` (times loss_scale, for a
+// summed loss), the finiteness checks, clipping, and the update at `learning_rate`. Only
+// options.clip_norm and options.clip_each are read.
+StepResult descend(const Variable& objective, Optimizer& optimizer, real learning_rate,
+                   const StepOptions& options, real loss_scale = 1);
+
 }  // namespace attn

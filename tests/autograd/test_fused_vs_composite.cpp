@@ -69,6 +69,16 @@ Variable cross_entropy_composite(const Variable& logits, const Tensor& targets,
   return -sum(Variable(q) * log_softmax_composite(logits, -1)) / static_cast<real>(count);
 }
 
+// loss = (1 / count) sum over counted elements of -(y log p + (1 - y) log(1 - p)), p = sigmoid(z):
+// the textbook form the fused op rewrites (exact here, where |z| is small).
+Variable binary_cross_entropy_composite(const Variable& logits, const Tensor& targets,
+                                        const Tensor& mask) {
+  const Variable p = sigmoid(logits);
+  const Variable y(targets);
+  const Variable per_bit = neg(y * log(p) + (1 - y) * log(1 - p));
+  return sum(per_bit * Variable(mask)) / sum(Variable(mask)).value().item();
+}
+
 // Gate g of a [..., G*R] tensor: columns g*R .. (g+1)*R - 1.
 Variable gate(const Variable& gates, int64_t g, int64_t R) { return narrow(gates, -1, g * R, R); }
 
@@ -159,6 +169,10 @@ std::vector<FusedCase> fused_cases() {
         [=](const Vars& v) { return cross_entropy(v[0], targets, ignore, smoothing); },
         [=](const Vars& v) { return cross_entropy_composite(v[0], targets, ignore, smoothing); }};
   };
+  const Tensor bits = Tensor::from_vector(
+      {4, 5}, {1, 0, 0, 1, 1, 0, 1, 0.5, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1});
+  const Tensor mask = Tensor::from_vector(
+      {4, 5}, {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1});
   // B = 4 rows of T = 5 steps, R = 3, padded to lengths 5, 2, 0, 4.
   auto scan_row = [](std::string name, CellKind kind, bool reverse) {
     const int64_t GR = gate_count(kind) * 3, C = state_count(kind);
@@ -191,6 +205,9 @@ std::vector<FusedCase> fused_cases() {
       cross_entropy_row("cross_entropy, ignore_index", 0, 0),
       cross_entropy_row("cross_entropy, label smoothing", -1, 0.1),
       cross_entropy_row("cross_entropy, ignore_index and smoothing", 0, 0.25),
+      {"binary_cross_entropy_with_logits", {random({4, 5}, 20, 3)},
+       [=](const Vars& v) { return binary_cross_entropy_with_logits(v[0], bits, mask); },
+       [=](const Vars& v) { return binary_cross_entropy_composite(v[0], bits, mask); }},
       {"gru_cell", {random({3, 12}, 8, 2), random({3, 12}, 9, 2), random({12}, 10), random({3, 4}, 11)},
        [](const Vars& v) { return gru_cell(v[0], v[1], v[2], v[3]); },
        [](const Vars& v) { return gru_cell_composite(v[0], v[1], v[2], v[3]); }},

@@ -73,6 +73,16 @@ Tensor values(const Shape& shape, const std::vector<real>& v) {
   return Tensor::from_vector(shape, v);
 }
 
+// Targets in [0, 1] for the [4, 5] logits: bits, and one soft target as a smoothed bit.
+Tensor bits() {
+  return values({4, 5}, {1, 0, 0, 1, 1, 0, 1, 0.25, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1});
+}
+
+// Counts the first two rows and the last column only.
+Tensor counted_half() {
+  return values({4, 5}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1});
+}
+
 // ---- the table ----------------------------------------------------------------------------------
 
 std::vector<GradCheckCase> unary_cases() {
@@ -92,6 +102,7 @@ std::vector<GradCheckCase> unary_cases() {
       {"tanh, narrowed input", [] { return Inputs{narrowed(2, 3, 4)}; },
        [](const Vars& v) { return tanh(v[0]); }},
       {"sigmoid", r, [](const Vars& v) { return sigmoid(v[0]); }},
+      {"softplus", r, [](const Vars& v) { return softplus(v[0]); }},
       {"relu", s, [](const Vars& v) { return relu(v[0]); }},
       {"gelu", r, [](const Vars& v) { return gelu(v[0]); }},
       {"gelu, transposed input", t, [](const Vars& v) { return gelu(v[0]); }},
@@ -322,6 +333,12 @@ std::vector<GradCheckCase> dropout_embedding_loss_cases() {
       // No row counts: the loss is 0 whatever the logits, and so is its gradient.
       {"cross_entropy, every row ignored", logits,
        [](const Vars& v) { return cross_entropy(v[0], values({4}, {3, 3, 3, 3}), 3); }},
+      {"binary_cross_entropy_with_logits", logits, [](const Vars& v) {
+         return binary_cross_entropy_with_logits(v[0], bits(), Tensor());
+       }},
+      {"binary_cross_entropy_with_logits, masked", logits, [](const Vars& v) {
+         return binary_cross_entropy_with_logits(v[0], bits(), counted_half());
+       }},
   };
 }
 
