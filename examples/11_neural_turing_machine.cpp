@@ -10,7 +10,8 @@
 // diagonals, one while reading the input, one while answering.
 //
 // The recipe (train/ntm_trainer.h): copy of 1 to 8 vectors of 8 bits, binary cross-entropy of
-// the answer bits, Adam at 1e-3 on batches of 16, gradients clipped to norm 10; a smaller
+// the answer bits, Adam at 1e-3 halved every 1,000 steps on batches of 16, gradients clipped
+// to norm 10; a smaller
 // machine than the paper's (memory 32 x 8, controller LSTM of 64) so that it learns in minutes.
 // `attn ntm train` runs the paper's sizes.
 //
@@ -28,6 +29,7 @@
 #include "train/data/numbered_examples.h"
 #include "train/ntm_trainer.h"
 #include "train/optim/adam.h"
+#include "train/optim/schedule.h"
 #include "train/report/text_heatmap.h"
 #include "train/step.h"
 
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   config.memory_width = 8;
   config.seed = options.seed;
   NeuralTuringMachine model(config);
-  Adam optimizer(model.named_parameters());  // lr 1e-3
+  Adam optimizer(model.named_parameters());
+  const StepDecaySchedule schedule = halved_every(1e-3, 1000, 1);
   const StepOptions clipping{0, 10, false, false};
   std::printf("copy of 1..8 vectors of 8 bits; %lld parameters\n",
               static_cast<long long>(model.parameter_count()));
@@ -105,7 +108,7 @@ int main(int argc, char** argv) {
     const BitBatch batch = batch_for(task, options.seed, step, batch_size);
     const Variable logits = model.forward(Variable(batch.inputs));  // [B, T, 8]
     const Variable loss = binary_cross_entropy_with_logits(logits, batch.targets, batch.mask);
-    recent += descend(loss, optimizer, 1e-3, clipping).loss;
+    recent += descend(loss, optimizer, schedule.learning_rate(step), clipping).loss;
     if (step % 250 == 0) {
       const BitErrorReport report = measure_bit_errors(model, task, 8, 64, options.seed + 1);
       std::printf("step %5lld  loss %.4f  bit errors per sequence at length 8: %.2f\n",

@@ -18,6 +18,7 @@
 #include "train/io/safetensors.h"
 #include "train/io/settings_json.h"
 #include "train/optim/adam.h"
+#include "train/optim/schedule.h"
 #include "train/progress.h"
 #include "train/step.h"
 
@@ -41,6 +42,8 @@ Settings NtmOptions::saved_settings() {
   return {
       number_setting("learning_rate", learning_rate, "Adam's learning rate", 1e-9, 10)
           .with_option("lr"),
+      integer_setting("decay_steps", decay_steps, "the rate halves every N steps (0: never)", 0,
+                      1LL << 40),
       integer_setting("batch_size", batch_size, "sequences per batch", 1, 4096),
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
       integer_setting("eval_interval", eval_interval, "steps between validations", 1, 1 << 30),
@@ -170,6 +173,7 @@ NtmTrainResult train_ntm(NtmOptions options, std::ostream& log) {
   double training_seconds = 0, recent_loss = 0;
   int64_t run_steps = 0, bad_steps = 0, recent = 0;
   const StepOptions clipping{0, options.clip_norm, false, false};
+  const StepDecaySchedule schedule = halved_every(options.learning_rate, options.decay_steps, 1);
   auto out_of_budget = [&] {
     return (options.steps > 0 && state.step >= options.steps) ||
            (options.minutes > 0 && seconds_since(start) >= options.minutes * 60);
@@ -209,8 +213,8 @@ NtmTrainResult train_ntm(NtmOptions options, std::ostream& log) {
   while (!out_of_budget()) {
     const Clock::time_point step_start = Clock::now();
     const BitBatch batch = training_batch(options, state.step + 1);
-    const StepResult step = descend(bit_loss(*model, batch), optimizer, options.learning_rate,
-                                    clipping);
+    const real learning_rate = schedule.learning_rate(state.step + 1);
+    const StepResult step = descend(bit_loss(*model, batch), optimizer, learning_rate, clipping);
     if (!step.applied) {
       log << "step " << state.step + 1 << " skipped: " << step.problem << "\n";
       if (++bad_steps >= 5)
@@ -227,7 +231,7 @@ NtmTrainResult train_ntm(NtmOptions options, std::ostream& log) {
     state.target_tokens += options.batch_size;  // sequences, for this trainer
     recent_loss += step.loss;
     ++recent;
-    metrics.add_step({state.step, 1, step.loss, options.learning_rate,
+    metrics.add_step({state.step, 1, step.loss, learning_rate,
                       static_cast<double>(options.batch_size) / std::max(step_seconds, 1e-9)});
     if (state.step % options.eval_interval == 0) evaluate_and_save();
   }
