@@ -88,29 +88,37 @@ Variable bit_loss(SequenceModel& model, const BitBatch& batch) {
 
 }  // namespace
 
+BitSequence test_sequence(const BitTaskSpec& task, int64_t length, uint64_t seed, int64_t index) {
+  Generator generator(numbered_seed(seed, static_cast<uint64_t>(index)));
+  const int64_t repeats =
+      task.task == BitTask::copy
+          ? 1
+          : task.min_repeats +
+                static_cast<int64_t>(generator.next_u64() %
+                                     static_cast<uint64_t>(task.max_repeats - task.min_repeats + 1));
+  return make_bit_sequence(task, length, repeats, generator);
+}
+
 BitErrorReport measure_bit_errors(SequenceModel& model, const BitTaskSpec& task, int64_t length,
                                   int64_t count, uint64_t seed, int64_t batch_size) {
   check(length >= 1 && count >= 1 && batch_size >= 1, "measure_bit_errors",
         "length, count and batch size must be >= 1");
   const NoGradGuard no_grad;
-  BitErrorReport report{length, count, 0, 0, 0};
+  BitErrorReport report;
+  report.length = length;
+  report.sequences = count;
   int64_t errors = 0, answer_bits = 0, perfect = 0;
   for (int64_t first = 0; first < count; first += batch_size) {
     std::vector<BitSequence> sequences;
-    for (int64_t i = first; i < std::min(count, first + batch_size); ++i) {
-      Generator generator(numbered_seed(seed, static_cast<uint64_t>(i)));
-      const int64_t repeats =
-          task.task == BitTask::copy
-              ? 1
-              : task.min_repeats + static_cast<int64_t>(generator.next_u64() %
-                                                        (task.max_repeats - task.min_repeats + 1));
-      sequences.push_back(make_bit_sequence(task, length, repeats, generator));
-    }
+    for (int64_t i = first; i < std::min(count, first + batch_size); ++i)
+      sequences.push_back(test_sequence(task, length, seed, i));
     const BitBatch batch = batch_bit_sequences(sequences);
     const Tensor logits = model.forward(Variable(batch.inputs)).value();
-    for (int64_t wrong : bit_errors(logits, batch)) {
-      errors += wrong;
-      perfect += wrong == 0 ? 1 : 0;
+    const std::vector<int64_t> wrong = bit_errors(logits, batch);
+    for (size_t b = 0; b < wrong.size(); ++b) {
+      errors += wrong[b];
+      if (wrong[b] == 0) ++perfect;
+      else report.failed.push_back(first + static_cast<int64_t>(b));
     }
     answer_bits += static_cast<int64_t>(sum(batch.mask).item());
   }

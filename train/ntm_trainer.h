@@ -77,14 +77,17 @@ struct NtmModel {
 };
 
 // Bit errors on `count` sequences of exactly `length` vectors (repeat copy: repeats drawn from the
-// task's range) from the source seeded `seed`, run in batches of `batch_size`.
+// task's range) from the source seeded `seed`, run in batches of `batch_size`. Sequence i is
+// test_sequence(task, length, seed, i).
 struct BitErrorReport {
   int64_t length = 0;
   int64_t sequences = 0;
   double errors_per_sequence = 0;  // mean bits wrong per sequence
   double bit_error_rate = 0;       // bits wrong / answer bits
   double perfect = 0;              // share of sequences without an error
+  std::vector<int64_t> failed;     // the numbers of the sequences with an error, in order
 };
+BitSequence test_sequence(const BitTaskSpec& task, int64_t length, uint64_t seed, int64_t index);
 BitErrorReport measure_bit_errors(SequenceModel& model, const BitTaskSpec& task, int64_t length,
                                   int64_t count, uint64_t seed, int64_t batch_size = 32);
 

@@ -1,7 +1,7 @@
 // attn ntm: the Neural Turing Machine on copy and repeat copy (train/ntm_trainer.h).
 //
 //   attn ntm train --out DIR [--arch ntm|lstm] [--task copy|repeat_copy] [options]
-//   attn ntm test  --model DIR [--lengths 20,40,80,120] [--sequences N] [--seed N]
+//   attn ntm test  --model DIR [--lengths 20,40,80,120] [--sequences N] [--seed N] [--errors N]
 //   attn ntm show  --model DIR [--length L] [--seed N] [--sequence I] --out trace.svg
 //
 // test prints the bit errors per sequence at each length (trained on 1..20, the longer ones ask
@@ -15,7 +15,6 @@
 #include "tensor/elementwise.h"
 #include "tools/attn/arguments.h"
 #include "tools/attn/commands.h"
-#include "train/data/numbered_examples.h"
 #include "train/io/atomic_file.h"
 #include "train/ntm_trainer.h"
 #include "train/report/memory_trace_svg.h"
@@ -27,13 +26,15 @@ namespace {
 const char* kUsage =
     "usage: attn ntm train --out DIR [--arch ntm|lstm] [--task copy|repeat_copy] [options]\n"
     "       attn ntm test  --model DIR [--lengths 20,40,80,120] [--sequences N] [--seed N]\n"
+    "                          [--errors N]\n"
     "       attn ntm show  --model DIR [--length L] [--seed N] [--sequence I] --out trace.svg\n"
     "\n"
     "The Neural Turing Machine (Graves et al. 2014): a controller that reads and writes a memory\n"
     "by attention, trained on generated bit sequences to copy them (or repeat them n times).\n"
     "--arch lstm trains the baseline, an LSTM without memory. test prints the bit errors per\n"
-    "sequence at each length; show writes the picture of one sequence: inputs, outputs, and the\n"
-    "write and read weights over time.\n";
+    "sequence at each length (--errors N: and the numbers of the first N sequences with errors);\n"
+    "show writes the picture of one sequence of the test's: inputs, outputs, and the write and\n"
+    "read weights over time.\n";
 
 std::string help_text() {
   NtmOptions defaults;
@@ -88,11 +89,12 @@ std::vector<int64_t> lengths_of(const std::string& text) {
 }
 
 int test(const std::vector<std::string>& args) {
-  const Arguments a("ntm test", args, {"model", "lengths", "sequences", "seed"}, {});
+  const Arguments a("ntm test", args, {"model", "lengths", "sequences", "seed", "errors"}, {});
   const std::vector<int64_t> lengths = lengths_of(a.text("lengths", "20,40,80,120"));
   NtmModel loaded = NtmModel::load(a.required("model"));
   const int64_t count = whole_number(a, "sequences", 100, 1);
   const auto seed = static_cast<uint64_t>(whole_number(a, "seed", 7, 0));
+  const int64_t shown = whole_number(a, "errors", 0, 0);
   std::printf("%8s %12s %14s %9s   (%lld sequences each)\n", "length", "bit errors",
               "bit error rate", "perfect", static_cast<long long>(count));
   for (int64_t length : lengths) {
@@ -100,6 +102,13 @@ int test(const std::vector<std::string>& args) {
         measure_bit_errors(*loaded.model, loaded.task, length, count, seed);
     std::printf("%8lld %12.3f %13.3f%% %8.1f%%\n", static_cast<long long>(length),
                 report.errors_per_sequence, 100 * report.bit_error_rate, 100 * report.perfect);
+    if (shown > 0 && !report.failed.empty()) {
+      std::printf("         sequences with errors (attn ntm show --length %lld --seed %llu --sequence I):",
+                  static_cast<long long>(length), static_cast<unsigned long long>(seed));
+      for (size_t i = 0; i < report.failed.size() && static_cast<int64_t>(i) < shown; ++i)
+        std::printf(" %lld", static_cast<long long>(report.failed[i]));
+      std::printf("\n");
+    }
   }
   return 0;
 }
@@ -110,12 +119,10 @@ int show(const std::vector<std::string>& args) {
   const std::string out = a.required("out");
   const int64_t length = whole_number(a, "length", loaded.task.max_length, 1);
   const auto seed = static_cast<uint64_t>(whole_number(a, "seed", 7, 0));
-  const auto index = static_cast<uint64_t>(whole_number(a, "sequence", 0, 0));
+  const int64_t index = whole_number(a, "sequence", 0, 0);
   if (loaded.config.model != SequenceModelKind::ntm)
     throw UsageError{"attn ntm show: " + a.text("model") + " is an LSTM: it has no memory to draw"};
-  Generator generator(numbered_seed(seed, index));
-  const int64_t repeats = loaded.task.task == BitTask::copy ? 1 : loaded.task.max_repeats / 2;
-  const BitSequence sequence = make_bit_sequence(loaded.task, length, repeats, generator);
+  const BitSequence sequence = test_sequence(loaded.task, length, seed, index);
   const BitBatch batch = batch_bit_sequences({sequence});
   const NoGradGuard no_grad;
   const Tensor logits = loaded.model->forward(Variable(batch.inputs)).value();  // [1, T, O]
@@ -125,8 +132,7 @@ int show(const std::vector<std::string>& args) {
                             std::to_string(errors) + " bit errors";
   write_file_atomically(out, memory_trace_svg(batch.inputs.squeeze(0), sigmoid(logits).squeeze(0),
                                               trace.writes.squeeze(0), trace.reads.squeeze(0),
-                                              std::min<int64_t>(loaded.config.memory_slots,
-                                                                repeats * length + 4),
+                                              loaded.config.memory_slots,
                                               title));
   std::cout << title << "\nwrote " << out << "\n";
   return 0;

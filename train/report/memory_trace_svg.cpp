@@ -22,8 +22,13 @@ std::string number(double value) {
   return text;
 }
 
-// One panel: values [T, C] drawn as C rows of T cells from y0 down; returns the SVG.
-std::string panel(const Tensor& values, int64_t rows, double y0, const std::string& name) {
+// Memory panels are at most this tall: a memory of 128 rows gets rows 2.5 pixels high.
+constexpr double kMemoryHeight = 320;
+
+// One panel: values [T, C] drawn as `rows` rows (the first) of T cells, each `height` high,
+// from y0 down; returns the SVG.
+std::string panel(const Tensor& values, int64_t rows, double height, double y0,
+                  const std::string& name) {
   const Tensor v = values.contiguous();
   const int64_t T = v.size(0), C = v.size(1);
   std::string svg = "<text x=\"8\" y=\"" + number(y0 + 12) + "\" font-size=\"12\">" +
@@ -35,12 +40,12 @@ std::string panel(const Tensor& values, int64_t rows, double y0, const std::stri
       char colour[16];
       std::snprintf(colour, sizeof(colour), "#%02x%02x%02x", grey, grey, grey);
       svg += "<rect x=\"" + number(kLeft + kCell * static_cast<double>(t)) + "\" y=\"" +
-             number(y0 + kCell * static_cast<double>(c)) + "\" width=\"" + number(kCell) +
-             "\" height=\"" + number(kCell) + "\" fill=\"" + colour + "\"/>\n";
+             number(y0 + height * static_cast<double>(c)) + "\" width=\"" + number(kCell) +
+             "\" height=\"" + number(height) + "\" fill=\"" + colour + "\"/>\n";
     }
   svg += "<rect x=\"" + number(kLeft) + "\" y=\"" + number(y0) + "\" width=\"" +
          number(kCell * static_cast<double>(T)) + "\" height=\"" +
-         number(kCell * static_cast<double>(std::min(rows, C))) +
+         number(height * static_cast<double>(std::min(rows, C))) +
          "\" fill=\"none\" stroke=\"#999\"/>\n";
   return svg;
 }
@@ -64,8 +69,10 @@ std::string memory_trace_svg(const Tensor& inputs, const Tensor& outputs, const 
   for (const auto& [values, name] : panels) {
     const bool memory = name == "writes" || name == "reads";
     const int64_t shown = memory ? memory_rows : values->size(1);
-    body += panel(*values, shown, y, name);
-    y += kCell * static_cast<double>(shown) + kPanelGap;
+    const double height =
+        memory ? std::min(kCell, kMemoryHeight / static_cast<double>(shown)) : kCell;
+    body += panel(*values, shown, height, y, name);
+    y += height * static_cast<double>(shown) + kPanelGap;
   }
   body += "<text x=\"" + number(kLeft) + "\" y=\"" + number(y - 8) +
           "\" font-size=\"11\" fill=\"#555\">time &#8594;</text>\n";

@@ -17,7 +17,8 @@
 namespace attn {
 
 // inputs [T, I], outputs [T, O] (probabilities), writes and reads [T, N], all in [0, 1];
-// rows: the memory rows to draw (the first `rows`, at most N; the copy task uses about L + 1).
+// rows: how many memory rows to draw (the first, at most N), in at most 320 pixels. Draw them
+// all: a head may as well walk up from row 0 as down, round to row N - 1.
 std::string memory_trace_svg(const Tensor& inputs, const Tensor& outputs, const Tensor& writes,
                              const Tensor& reads, int64_t rows, const std::string& title);
 
