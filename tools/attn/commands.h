@@ -16,5 +16,6 @@ int dates_command(const std::vector<std::string>& args);
 int babi_command(const std::vector<std::string>& args);
 int caption_command(const std::vector<std::string>& args);
 int speech_command(const std::vector<std::string>& args);
+int classify_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

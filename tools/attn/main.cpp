@@ -9,6 +9,7 @@
 //   attn babi       train|test|explain ...                    memory networks on bAbI
 //   attn caption    train|test|show ...                       image captioning with attention
 //   attn speech     train|test|transcribe|attention ...       speech recognition with attention
+//   attn classify   train|test|explain ...                    sentence classification, attention pooling
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -34,6 +35,7 @@ static const char* kUsage =
     "  babi        train, test and explain memory networks on the bAbI tasks\n"
     "  caption     train, test and show image captioning with attention (shapes, MNIST)\n"
     "  speech      train, test and use speech recognition with attention (spoken digits)\n"
+    "  classify    train, test and explain sentence classifiers with attention pooling\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -47,7 +49,8 @@ int main(int argc, char** argv) {
       {"dates", dates_command},
       {"babi", babi_command},
       {"caption", caption_command},
-      {"speech", speech_command}};
+      {"speech", speech_command},
+      {"classify", classify_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -55,7 +58,7 @@ int main(int argc, char** argv) {
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
     std::cerr << "attn: unknown command '" << argv[1]
-              << "' (train, translate, bleu, attention, align, dates, babi, caption, speech)\n";
+              << "' (train, translate, bleu, attention, align, dates, babi, caption, speech, classify)\n";
     return 2;
   }
   try {
