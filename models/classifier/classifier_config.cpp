@@ -56,6 +56,8 @@ Settings ClassifierConfig::settings() {
                      1000),
       number_setting("dropout", dropout, "dropout on the sentence embedding and the MLP", 0,
                      0.99),
+      number_setting("embedding_dropout", embedding_dropout,
+                     "dropout on the word vectors before the BiLSTM (not in the paper)", 0, 0.99),
   };
   all.insert(all.end(), own.begin(), own.end());
   return all;

@@ -62,13 +62,15 @@ SentenceClassifier::SentenceClassifier(const ClassifierConfig& config)
       pooling_(make_pooling(config, generator_)),
       hidden_(config.hops * 2 * config.hidden, config.mlp_hidden, generator_),
       output_(config.mlp_hidden, config.classes(), generator_),
-      dropout_(config.dropout, generator_) {
+      dropout_(config.dropout, generator_),
+      word_dropout_(config.embedding_dropout, generator_) {
   register_module("embedding", embedding_);
   register_module("encoder", encoder_);
   if (pooling_) register_module("pooling", *pooling_);
   register_module("hidden", hidden_);
   register_module("output", output_);
   register_module("dropout", dropout_);
+  register_module("word_dropout", word_dropout_);
 }
 
 Tensor SentenceClassifier::uniform_weights(const Tensor& mask, int64_t B, int64_t S) const {
@@ -90,7 +92,7 @@ SentenceReading SentenceClassifier::read(const Source& source) {
   check(words.ndim() == 2 && words.size(1) >= 1, "sentence_classifier",
         "source.input must be word ids [B, S] with S >= 1, got " + to_string(words.shape()));
   const int64_t B = words.size(0), S = words.size(1);
-  const Variable embedded = embedding_.forward(words);              // [B, S, d_e]
+  const Variable embedded = word_dropout_.forward(embedding_.forward(words));  // [B, S, d_e]
   const Variable H = encoder_.forward(embedded, source.mask).outputs;  // [B, S, 2u]
   SentenceReading reading;
   reading.states = H;

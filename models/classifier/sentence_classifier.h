@@ -6,7 +6,7 @@
 // summaries, side by side, are the sentence embedding an MLP classifies:
 //
 //   words w_1 .. w_S                       token ids          [B, S]
-//     │ embedding                                             [B, S, d_e]
+//     │ embedding (dropout: an option, not in the paper)      [B, S, d_e]
 //     v
 //   ┌──────────────────────────────┐
 //   │ BiLSTM   h_s = [->h_s; <-h_s] │     H                   [B, S, 2u]   (eq. 1-3)
@@ -94,6 +94,7 @@ class SentenceClassifier : public Seq2Seq {
   Linear hidden_;        // "hidden": [m, r*2u]
   Linear output_;        // "output": [C, m]
   Dropout dropout_;      // "dropout"
+  Dropout word_dropout_; // "word_dropout": on the word vectors
   Variable penalty_;     // the last forward()'s, until penalty() takes it
 };
 
