@@ -76,6 +76,10 @@ TEST_CASE("attn classify: train, resume, test on another file, explain a sentenc
   CHECK(classify_command({"explain", "--model", out, "--file", dir + "/test.txt", "--line", "3"}) == 0);
   CHECK(usage_error({"explain", "--model", out, "--file", dir + "/test.txt", "--line", "99"}) ==
         "attn classify explain: " + dir + "/test.txt has no sentence on line 99");
+  CHECK(usage_error({"explain", "--model", out, "--sentence", "  "}) ==
+        "attn classify explain: --sentence has no words");
+  CHECK(usage_error({"explain", "--model", out, "--sentence", "a", "--line", "2"}) ==
+        "attn classify explain: --line goes with --file, not --sentence");
   CHECK(usage_error({"explain", "--model", out, "--file", dir + "/test.txt"}) ==
         "attn classify explain: --file needs --line N");
   CHECK(usage_error({"explain", "--model", out, "--sentence", "a", "--file", "f"}) ==

@@ -100,6 +100,8 @@ LabelledSentence sentence_to_explain(const Arguments& a, const ClassifyModel& lo
     throw UsageError{"attn classify explain: give exactly one of --sentence \"TEXT\" and --file FILE --line N"};
   if (a.has("sentence")) {
     if (a.has("line")) throw UsageError{"attn classify explain: --line goes with --file, not --sentence"};
+    if (a.text("sentence").find_first_not_of(" \t") == std::string::npos)
+      throw UsageError{"attn classify explain: --sentence has no words"};
     // The sentence as a file of one line, so it is split and lowercased as training text was.
     const SentenceFile one = parse_sentences("0 " + a.text("sentence"), "--sentence", loaded.lowercase);
     return {-1, one.examples[0].words, 0};
