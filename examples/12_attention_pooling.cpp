@@ -72,7 +72,7 @@ void print_weights(SentenceClassifier& model, const Vocabulary& vocabulary,
       std::printf("  %5.2f", row[s]);
       mean += row[s] / static_cast<double>(result.weights.size());
     }
-    std::printf("  %5.2f %s\n", mean, mean > 0.3 ? "<-" : "");
+    std::printf("  %5.2f%s\n", mean, mean > 0.3 ? " <-" : "");
   }
   std::printf("class %lld, predicted %lld (probability %.3f)\n",
               static_cast<long long>(sentence.label), static_cast<long long>(result.label),
