@@ -34,6 +34,8 @@ const std::vector<FuzzTarget>& fuzz_targets() {
        fuzz_idx, seed_idx},
       {"netpbm", "a PGM or PPM image (P2, P3, P5, P6; 8 or 16 bits)", fuzz_netpbm, seed_netpbm},
       {"wav", "a WAV file (16-bit PCM, mono or stereo, any chunks around)", fuzz_wav, seed_wav},
+      {"sentences", "labelled sentences, one a line (TREC, SST-2), for attn classify",
+       fuzz_sentences, seed_sentences},
   };
   return table;
 }

@@ -58,6 +58,8 @@ void fuzz_netpbm(const std::string& input);
 std::string seed_netpbm();
 void fuzz_wav(const std::string& input);
 std::string seed_wav();
+void fuzz_sentences(const std::string& input);
+std::string seed_sentences();
 
 // A directory for this process's temporary files (created once, emptied by each target that
 // uses it).

@@ -17,5 +17,6 @@ int babi_command(const std::vector<std::string>& args);
 int caption_command(const std::vector<std::string>& args);
 int speech_command(const std::vector<std::string>& args);
 int ntm_command(const std::vector<std::string>& args);
+int classify_command(const std::vector<std::string>& args);
 
 }  // namespace attn::cli

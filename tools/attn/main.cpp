@@ -10,6 +10,7 @@
 //   attn caption    train|test|show ...                       image captioning with attention
 //   attn speech     train|test|transcribe|attention ...       speech recognition with attention
 //   attn ntm        train|test|show ...                       the Neural Turing Machine
+//   attn classify   train|test|explain ...                    sentence classification, attention pooling
 //
 // Every command prints its options with --help. Errors are one line on stderr and exit status 1
 // (2 for a usage error).
@@ -36,6 +37,7 @@ static const char* kUsage =
     "  caption     train, test and show image captioning with attention (shapes, MNIST)\n"
     "  speech      train, test and use speech recognition with attention (spoken digits)\n"
     "  ntm         train, test and show the Neural Turing Machine (copy, repeat copy)\n"
+    "  classify    train, test and explain sentence classifiers with attention pooling\n"
     "\n"
     "attn <command> --help shows the options of a command.\n";
 
@@ -50,7 +52,8 @@ int main(int argc, char** argv) {
       {"babi", babi_command},
       {"caption", caption_command},
       {"speech", speech_command},
-      {"ntm", ntm_command}};
+      {"ntm", ntm_command},
+      {"classify", classify_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -58,7 +61,7 @@ int main(int argc, char** argv) {
   auto command = commands.find(argv[1]);
   if (command == commands.end()) {
     std::cerr << "attn: unknown command '" << argv[1]
-              << "' (train, translate, bleu, attention, align, dates, babi, caption, speech, ntm)\n";
+              << "' (train, translate, bleu, attention, align, dates, babi, caption, speech, ntm, classify)\n";
     return 2;
   }
   try {
