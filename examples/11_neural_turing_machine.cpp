@@ -10,14 +10,15 @@
 // diagonals, one while reading the input, one while answering.
 //
 // The recipe (train/ntm_trainer.h): copy of 1 to 8 vectors of 8 bits, binary cross-entropy of
-// the answer bits, Adam at 1e-3 halved every 1,000 steps on batches of 16, gradients clipped
+// the answer bits, Adam at 1e-3 halved every 3,000 steps on batches of 16, gradients clipped
 // to norm 10; a smaller
 // machine than the paper's (memory 32 x 8, controller LSTM of 64) so that it learns in minutes.
 // `attn ntm train` runs the paper's sizes.
 //
 // Run: build/examples/11_neural_turing_machine [--steps N] [--seed N]
 // It prints the loss and bit errors as it trains, the write and read weights of one sequence,
-// and last "neural turing machine, copy: 0.00 bit errors per sequence at length 8 (... at 16)".
+// and last "neural turing machine, copy: 0.12 bit errors per sequence at length 8 (1.12 at 16)"
+// after about 3.5 minutes on one core.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -38,7 +39,7 @@ using namespace attn;
 namespace {
 
 struct ExampleOptions {
-  int64_t steps = 3000;
+  int64_t steps = 8000;
   uint64_t seed = 1;
 };
 
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
   config.seed = options.seed;
   NeuralTuringMachine model(config);
   Adam optimizer(model.named_parameters());
-  const StepDecaySchedule schedule = halved_every(1e-3, 1000, 1);
+  const StepDecaySchedule schedule = halved_every(1e-3, 3000, 1);
   const StepOptions clipping{0, 10, false, false};
   std::printf("copy of 1..8 vectors of 8 bits; %lld parameters\n",
               static_cast<long long>(model.parameter_count()));

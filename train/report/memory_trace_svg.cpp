@@ -37,6 +37,7 @@ std::string panel(const Tensor& values, int64_t rows, double height, double y0,
     for (int64_t t = 0; t < T; ++t) {
       const double value = std::clamp(static_cast<double>(v.data()[t * C + c]), 0.0, 1.0);
       const int grey = static_cast<int>(255 * (1 - value) + 0.5);
+      if (grey == 255) continue;  // white on the white page: most of a memory panel
       char colour[16];
       std::snprintf(colour, sizeof(colour), "#%02x%02x%02x", grey, grey, grey);
       svg += "<rect x=\"" + number(kLeft + kCell * static_cast<double>(t)) + "\" y=\"" +
