@@ -11,6 +11,15 @@ namespace attn {
 
 namespace {
 
+// The longest sequence made, in steps: what one holds in memory stays bounded whatever a
+// command line or a config.json asks for (a million steps of 10 channels: 40 MB per tensor).
+constexpr int64_t kMaxSteps = 1000000;
+
+// Steps of a sequence of `length` vectors repeated `repeats` times (see bit_sequences.h).
+int64_t steps_of(BitTask task, int64_t length, int64_t repeats) {
+  return task == BitTask::copy ? 2 * length + 1 : length + 1 + repeats * length + 1;
+}
+
 // A whole number drawn uniformly from low .. high.
 int64_t uniform_between(int64_t low, int64_t high, Generator& generator) {
   const auto span = static_cast<uint64_t>(high - low + 1);
@@ -31,15 +40,22 @@ void BitTaskSpec::check() const {
   attn::check(min_repeats >= 1 && min_repeats <= max_repeats && max_repeats <= 1000, "bit task",
               "repeats must satisfy 1 <= min_repeats <= max_repeats <= 1000, got " +
                   std::to_string(min_repeats) + " .. " + std::to_string(max_repeats));
+  attn::check(steps_of(task, max_length, max_repeats) <= kMaxSteps, "bit task",
+              "the longest sequence would take " +
+                  std::to_string(steps_of(task, max_length, max_repeats)) + " steps, more than " +
+                  std::to_string(kMaxSteps));
 }
 
 BitSequence make_bit_sequence(const BitTaskSpec& spec, int64_t length, int64_t repeats,
                               Generator& generator) {
   spec.check();
   const bool copy = spec.task == BitTask::copy;
-  check(length >= 1 && repeats >= 1 && (copy ? repeats == 1 : repeats <= spec.max_repeats),
+  check(length >= 1 && length <= 100000 && repeats >= 1 &&
+            (copy ? repeats == 1 : repeats <= spec.max_repeats) &&
+            steps_of(spec.task, length, repeats) <= kMaxSteps,
         "bit task", "length " + std::to_string(length) + " and repeats " +
-                        std::to_string(repeats) + " do not fit the task");
+                        std::to_string(repeats) + " do not fit the task (at most " +
+                        std::to_string(kMaxSteps) + " steps)");
   const int64_t bits = spec.bits, answer_steps = copy ? length : repeats * length + 1;
   const int64_t T = length + 1 + answer_steps;
   BitSequence sequence{Tensor::zeros({T, spec.input_width()}),

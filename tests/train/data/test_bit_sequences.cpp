@@ -80,4 +80,12 @@ TEST_CASE("bit sequences: a batch pads with unscored steps; bit errors count the
   CHECK(bit_errors(logits, batch) == std::vector<int64_t>{0, 1});
   spec.min_length = 0;
   CHECK_THROWS_WITH(spec.check(), doctest::Contains("min_length"));
+  // What a command line asks for is bounded before anything is allocated.
+  spec.min_length = 1;
+  CHECK_THROWS_WITH(make_bit_sequence(spec, 1000000000, 1, generator),
+                    doctest::Contains("do not fit the task"));
+  spec.task = BitTask::repeat_copy;
+  spec.max_length = 100000;
+  spec.max_repeats = 1000;
+  CHECK_THROWS_WITH(spec.check(), doctest::Contains("more than 1000000"));
 }
