@@ -13,7 +13,8 @@
 namespace attn {
 
 Variable dropout(const Variable& x, real p, Generator& generator) {
-  check(p >= 0 && p < 1, "dropout", "p must be in [0, 1), got " + std::to_string(p));
+  check(p >= 0 && p < 1, "dropout",
+        [&] { return "p must be in [0, 1), got " + std::to_string(p); });
   // Nothing dropped and nothing scaled: the identity, and no random numbers drawn.
   if (p == 0) return x;
   const Tensor scaled_mask = bernoulli(x.shape(), 1 - p, generator) * (1 / (1 - p));

@@ -34,11 +34,12 @@ void check_tokens(const Tensor& tokens, int64_t vocabulary) {
 
 Variable embedding(const Variable& weight, const Tensor& tokens, int64_t padding_index) {
   check(weight.ndim() == 2, "embedding",
-        "weight must be [V, D], got " + to_string(weight.shape()));
+        [&] { return "weight must be [V, D], got " + to_string(weight.shape()); });
   const int64_t vocabulary = weight.size(0);
-  check(padding_index < vocabulary, "embedding",
-        "padding_index " + std::to_string(padding_index) + " is out of range for a vocabulary of " +
-            std::to_string(vocabulary));
+  check(padding_index < vocabulary, "embedding", [&] {
+    return "padding_index " + std::to_string(padding_index) +
+           " is out of range for a vocabulary of " + std::to_string(vocabulary);
+  });
   check_tokens(tokens, vocabulary);
   Tensor y = index_select(weight.value(), 0, tokens);  // [..., D]
   // dW = index_add(g) over dim 0, then the padding row zeroed

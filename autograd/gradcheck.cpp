@@ -26,12 +26,14 @@ constexpr int kReportedMismatches = 5;
 // would move every logical element that shares it, so the central difference would measure the
 // sum of their derivatives instead of one.
 void check_not_expanded(const Tensor& input, size_t index) {
-  check(input.defined(), "gradcheck", "input " + std::to_string(index) + " is undefined");
+  check(input.defined(), "gradcheck",
+        [&] { return "input " + std::to_string(index) + " is undefined"; });
   for (int d = 0; d < input.ndim(); ++d)
-    check(input.strides()[d] != 0 || input.shape()[d] == 1, "gradcheck",
-          "input " + std::to_string(index) + " of shape " + to_string(input.shape()) +
-              " is expanded (stride 0 on dimension " + std::to_string(d) +
-              "); pass input.clone() instead");
+    check(input.strides()[d] != 0 || input.shape()[d] == 1, "gradcheck", [&] {
+      return "input " + std::to_string(index) + " of shape " + to_string(input.shape()) +
+             " is expanded (stride 0 on dimension " + std::to_string(d) +
+             "); pass input.clone() instead";
+    });
 }
 
 // L = sum(y * w), accumulated in double.

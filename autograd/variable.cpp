@@ -161,17 +161,19 @@ std::vector<VariableState*> Variable::reverse_topological_order(VariableState* r
 }
 
 void Variable::backward(bool keep_graph) const {
-  check(value().numel() == 1, "backward",
-        "needs a scalar output to start from, got " + to_string(shape()) +
-            "; pass the output gradient explicitly");
+  check(value().numel() == 1, "backward", [&] {
+    return "needs a scalar output to start from, got " + to_string(shape()) +
+           "; pass the output gradient explicitly";
+  });
   backward(Tensor::ones(shape()), keep_graph);
 }
 
 void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
   check(requires_grad(), "backward", "this variable does not require a gradient");
-  check(grad_output.shape() == shape(), "backward",
-        "output gradient " + to_string(grad_output.shape()) + " does not match output " +
-            to_string(shape()));
+  check(grad_output.shape() == shape(), "backward", [&] {
+    return "output gradient " + to_string(grad_output.shape()) + " does not match output " +
+           to_string(shape());
+  });
   std::unordered_map<VariableState*, PendingGradient> pending;
   pending[state_.get()].sum = grad_output;
   for (VariableState* state : reverse_topological_order(state_.get())) {
@@ -189,9 +191,10 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
           "backward through this graph a second time, but its saved tensors were released; "
           "call backward(keep_graph = true) the first time");
     std::vector<Tensor> input_grads = node.backward(grad);
-    check(input_grads.size() == node.inputs.size(), node.op,
-          "backward returned " + std::to_string(input_grads.size()) + " gradients for " +
-              std::to_string(node.inputs.size()) + " inputs");
+    check(input_grads.size() == node.inputs.size(), node.op, [&] {
+      return "backward returned " + std::to_string(input_grads.size()) + " gradients for " +
+             std::to_string(node.inputs.size()) + " inputs";
+    });
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       VariableState* input = node.inputs[i].state_.get();
       if (!input->requires_grad || !input_grads[i].defined()) continue;
@@ -199,9 +202,10 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
                                                                node.window->start,
                                                                node.window->length).shape()
                                          : input->value.shape();
-      check(input_grads[i].shape() == expected, node.op,
-            "backward produced gradient " + to_string(input_grads[i].shape()) + " for input " +
-                std::to_string(i) + " of shape " + to_string(expected));
+      check(input_grads[i].shape() == expected, node.op, [&] {
+        return "backward produced gradient " + to_string(input_grads[i].shape()) + " for input " +
+               std::to_string(i) + " of shape " + to_string(expected);
+      });
       pending[input].add(input_grads[i], input->value.shape(), node.window);
     }
     if (!keep_graph) node.backward = nullptr;

@@ -20,8 +20,10 @@
 //   GFLOP/s         = analytic matmul FLOP per step / median step time   (the README's table:
 //                     8.3 G tiny, 47.3 G small, 149.7 G base; same formula as the script)
 //   peak RSS        = getrusage ru_maxrss, the whole process
+//   peak tensors    = the most tensor storage live at once (tensor/memory.h): what RSS would be
+//                     with a perfect allocator, the model and optimiser state included
 //
-// Run:  build/bench/bench/transformer_train_bench --config small --threads 2 [--steps 20]
+// Run:  build/bench/transformer_train_bench --config small --threads 2 [--steps 20]
 //         [--warmup 5] [--pad-frac 0] [--seed 0] [--peak-gflops X] [--tag T]
 // Prints one line "RESULT {json}" (the script's field names where they mean the same thing),
 // then a one-line summary.
@@ -37,6 +39,7 @@
 #include "bench/random_batch.h"
 #include "models/transformer/transformer.h"
 #include "tensor/matmul.h"
+#include "tensor/memory.h"
 #include "tensor/random.h"
 #include "tensor/thread_pool.h"
 #include "train/data/batching.h"
@@ -164,15 +167,17 @@ int run(int argc, char** argv) {
       .add("gflops_achieved", gflops).add("peak_gflops", peak_gflops)
       .add("mfu", gflops / peak_gflops)
       .add("peak_rss_mib", peak_rss).add("rss_before_model_mib", rss_before_model)
+      .add("peak_tensor_mib", static_cast<double>(peak_tensor_bytes()) / (1 << 20))
       .add("loss_first", losses.front()).add("loss_last", losses.back());
   std::printf("RESULT %s\n", result.str().c_str());
   std::fflush(stdout);
   std::fprintf(stderr,
                "# attn %s threads=%d: %.0f tgt tok/s (step %.1f ms [%.1f..%.1f]), %.1f GFLOP/s, "
-               "MFU %.1f%%, peak RSS %.0f MiB, loss %.3f -> %.3f\n",
+               "MFU %.1f%%, peak RSS %.0f MiB (tensors %.0f), loss %.3f -> %.3f\n",
                c.name.c_str(), threads, tokens_per_step / step_median, step_median * 1e3,
                bench::min_of(times) * 1e3, bench::max_of(times) * 1e3, gflops,
-               100 * gflops / peak_gflops, peak_rss, losses.front(), losses.back());
+               100 * gflops / peak_gflops, peak_rss,
+               static_cast<double>(peak_tensor_bytes()) / (1 << 20), losses.front(), losses.back());
   return 0;
 }
 

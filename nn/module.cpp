@@ -12,8 +12,9 @@ Variable Module::register_parameter(const std::string& name, Tensor value) {
 }
 
 Variable Module::register_parameter(const std::string& name, const Variable& parameter) {
-  check(parameter.defined() && parameter.requires_grad(), "register_parameter",
-        name + ": a shared parameter must be a defined variable that requires a gradient");
+  check(parameter.defined() && parameter.requires_grad(), "register_parameter", [&] {
+    return name + ": a shared parameter must be a defined variable that requires a gradient";
+  });
   parameters_.emplace_back(name, parameter);
   return parameter;
 }
@@ -77,16 +78,19 @@ void Module::load_state_dict(const StateDict& state) {
   // Check everything first, so a bad checkpoint leaves the model untouched.
   for (const auto& [name, parameter] : named) {
     auto found = state.find(name);
-    check(found != state.end(), "load_state_dict", name + ": missing from the checkpoint");
-    check(found->second.shape() == parameter.shape(), "load_state_dict",
-          name + ": checkpoint has " + to_string(found->second.shape()) + ", model has " +
-              to_string(parameter.shape()));
+    check(found != state.end(), "load_state_dict",
+          [&] { return name + ": missing from the checkpoint"; });
+    check(found->second.shape() == parameter.shape(), "load_state_dict", [&] {
+      return name + ": checkpoint has " + to_string(found->second.shape()) + ", model has " +
+             to_string(parameter.shape());
+    });
   }
   if (state.size() != named.size()) {
     std::map<std::string, bool> known;
     for (const auto& [name, parameter] : named) known[name] = true;
     for (const auto& [name, value] : state)
-      check(known.count(name) > 0, "load_state_dict", name + ": not a parameter of this model");
+      check(known.count(name) > 0, "load_state_dict",
+            [&] { return name + ": not a parameter of this model"; });
   }
   for (auto [name, parameter] : named) parameter.mutable_value().copy_from(state.at(name));
 }

@@ -13,12 +13,14 @@ namespace {
 // Checks that the three fit together; returns the logits.
 const Tensor& checked(const Tensor& logits, const Tensor& targets, const Tensor& mask) {
   check(logits.defined() && targets.defined(), "binary_cross_entropy", "tensor is undefined");
-  check(targets.shape() == logits.shape(), "binary_cross_entropy",
-        "logits " + to_string(logits.shape()) + " and targets " + to_string(targets.shape()) +
-            " must have one shape");
-  check(!mask.defined() || mask.shape() == logits.shape(), "binary_cross_entropy",
-        "mask " + to_string(mask.shape()) + " must have the shape of the logits " +
-            to_string(logits.shape()));
+  check(targets.shape() == logits.shape(), "binary_cross_entropy", [&] {
+    return "logits " + to_string(logits.shape()) + " and targets " + to_string(targets.shape()) +
+           " must have one shape";
+  });
+  check(!mask.defined() || mask.shape() == logits.shape(), "binary_cross_entropy", [&] {
+    return "mask " + to_string(mask.shape()) + " must have the shape of the logits " +
+           to_string(logits.shape());
+  });
   return logits;
 }
 

@@ -26,19 +26,21 @@ ConvShape checked_shape(const Tensor& x, const Tensor& weight, const Conv2dOptio
   const std::string shapes =
       "x " + to_string(x.shape()) + ", weight " + to_string(weight.shape());
   check(x.ndim() == 4 && weight.ndim() == 4, "conv2d",
-        shapes + ": needs x [B, C, H, W] and weight [O, C, K, K']");
-  check(x.size(1) == weight.size(1), "conv2d",
-        shapes + ": x has " + std::to_string(x.size(1)) + " channels, the weight expects " +
-            std::to_string(weight.size(1)));
-  check(options.stride >= 1 && options.padding >= 0, "conv2d",
-        "stride must be at least 1 and padding at least 0, got " +
-            std::to_string(options.stride) + " and " + std::to_string(options.padding));
+        [&] { return shapes + ": needs x [B, C, H, W] and weight [O, C, K, K']"; });
+  check(x.size(1) == weight.size(1), "conv2d", [&] {
+    return shapes + ": x has " + std::to_string(x.size(1)) + " channels, the weight expects " +
+           std::to_string(weight.size(1));
+  });
+  check(options.stride >= 1 && options.padding >= 0, "conv2d", [&] {
+    return "stride must be at least 1 and padding at least 0, got " +
+           std::to_string(options.stride) + " and " + std::to_string(options.padding);
+  });
   ConvShape c{x.size(0),      x.size(1),      x.size(2),
               x.size(3),      weight.size(0), weight.size(2),
               weight.size(3), 0,              0,
               options.stride, options.padding};
   check(c.K >= 1 && c.K2 >= 1 && c.K <= c.H + 2 * c.pad && c.K2 <= c.W + 2 * c.pad, "conv2d",
-        shapes + ": the kernel does not fit in the padded image");
+        [&] { return shapes + ": the kernel does not fit in the padded image"; });
   c.Ho = conv_output_size(c.H, c.K, options);
   c.Wo = conv_output_size(c.W, c.K2, options);
   return c;
@@ -144,8 +146,9 @@ int64_t conv_output_size(int64_t size, int64_t kernel, const Conv2dOptions& opti
 Tensor conv2d_forward(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in,
                       const Conv2dOptions& options) {
   const ConvShape c = checked_shape(x_in, weight_in, options);
-  check(!bias_in.defined() || bias_in.shape() == Shape{c.O}, "conv2d",
-        "bias must be [" + std::to_string(c.O) + "], got " + to_string(bias_in.shape()));
+  check(!bias_in.defined() || bias_in.shape() == Shape{c.O}, "conv2d", [&] {
+    return "bias must be [" + std::to_string(c.O) + "], got " + to_string(bias_in.shape());
+  });
   const Tensor x = x_in.contiguous();                                   // [B, C, H, W]
   const Tensor w = weight_in.contiguous().view({c.O, c.field()});       // [O, C K K']
   const Tensor bias = bias_in.defined() ? bias_in.contiguous() : Tensor();
@@ -173,8 +176,9 @@ Conv2dGradients conv2d_backward(const Tensor& grad_y_in, const Tensor& x_in,
                                 bool want_grad_x) {
   const ConvShape c = checked_shape(x_in, weight_in, options);
   const Shape y_shape = {c.B, c.O, c.Ho, c.Wo};
-  check(grad_y_in.shape() == y_shape, "conv2d backward",
-        "grad_y must be " + to_string(y_shape) + ", got " + to_string(grad_y_in.shape()));
+  check(grad_y_in.shape() == y_shape, "conv2d backward", [&] {
+    return "grad_y must be " + to_string(y_shape) + ", got " + to_string(grad_y_in.shape());
+  });
   const Tensor g = grad_y_in.contiguous();                          // [B, O, H', W']
   const Tensor x = x_in.contiguous();                               // [B, C, H, W]
   const Tensor w_t = weight_in.contiguous().view({c.O, c.field()}).transpose(0, 1);  // [C K K', O]

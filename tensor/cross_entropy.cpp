@@ -42,16 +42,20 @@ std::string format(real value) {
 
 // Throws unless logits is [N, V] with V > 0, targets is [N] and e is in [0, 1].
 void check_inputs(const std::string& op, const Tensor& logits, const Tensor& targets, real e) {
-  check(logits.defined() && logits.ndim() == 2, op,
-        "logits must be [N, V], got " +
-            (logits.defined() ? to_string(logits.shape()) : "(undefined)"));
-  check(logits.size(1) > 0, op, "logits " + to_string(logits.shape()) + " have no classes");
+  check(logits.defined() && logits.ndim() == 2, op, [&] {
+    return "logits must be [N, V], got " +
+           (logits.defined() ? to_string(logits.shape()) : "(undefined)");
+  });
+  check(logits.size(1) > 0, op,
+        [&] { return "logits " + to_string(logits.shape()) + " have no classes"; });
   const Shape expected = {logits.size(0)};
-  check(targets.defined() && targets.shape() == expected, op,
-        "targets " + (targets.defined() ? to_string(targets.shape()) : "(undefined)") +
-            " must be " + to_string(expected) + ", one class per row of logits " +
-            to_string(logits.shape()));
-  check(e >= 0 && e <= 1, op, "label_smoothing " + format(e) + " must be in [0, 1]");
+  check(targets.defined() && targets.shape() == expected, op, [&] {
+    return "targets " + (targets.defined() ? to_string(targets.shape()) : "(undefined)") +
+           " must be " + to_string(expected) + ", one class per row of logits " +
+           to_string(logits.shape());
+  });
+  check(e >= 0 && e <= 1, op,
+        [&] { return "label_smoothing " + format(e) + " must be in [0, 1]"; });
 }
 
 // Each row's class in [0, V), or kIgnored where the target is ignore_index. Any other target
@@ -128,9 +132,10 @@ Tensor cross_entropy_backward(const Tensor& log_probs_in, const Tensor& targets,
   const std::vector<int64_t> classes = read_targets(op, targets, ignore_index, V);
   int64_t counted = 0;
   for (int64_t c : classes) counted += c != kIgnored;
-  check(count == counted, op,
-        "count " + std::to_string(count) + " differs from " + std::to_string(counted) +
-            ", the number of rows whose target is not ignore_index");
+  check(count == counted, op, [&] {
+    return "count " + std::to_string(count) + " differs from " + std::to_string(counted) +
+           ", the number of rows whose target is not ignore_index";
+  });
 
   const Tensor log_probs = log_probs_in.contiguous();
   if (count == 0) return Tensor::zeros(log_probs.shape());

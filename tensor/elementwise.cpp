@@ -177,8 +177,10 @@ Tensor relu(const Tensor& x) {
 Tensor relu_backward(const Tensor& grad_y, const Tensor& y) {
   check_defined("relu_backward", grad_y);
   check_defined("relu_backward", y);
-  check(grad_y.shape() == y.shape(), "relu_backward",
-        "grad_y " + to_string(grad_y.shape()) + " must have the shape of y " + to_string(y.shape()));
+  check(grad_y.shape() == y.shape(), "relu_backward", [&] {
+    return "grad_y " + to_string(grad_y.shape()) + " must have the shape of y " +
+           to_string(y.shape());
+  });
   return map_binary("relu_backward", grad_y, y, [](real g, real v) { return v > 0 ? g : real(0); });
 }
 Tensor gelu(const Tensor& x) {
@@ -257,9 +259,10 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, real value) {
   check_defined("masked_fill", x);
   check_defined("masked_fill", mask);
-  check(broadcasts_to(mask.shape(), x.shape()), "masked_fill",
-        "mask " + to_string(mask.shape()) + " does not broadcast to x's shape " +
-            to_string(x.shape()));
+  check(broadcasts_to(mask.shape(), x.shape()), "masked_fill", [&] {
+    return "mask " + to_string(mask.shape()) + " does not broadcast to x's shape " +
+           to_string(x.shape());
+  });
   return map_binary("masked_fill", x, mask,
                     [value](real v, real m) { return m != 0 ? value : v; });
 }
@@ -278,9 +281,10 @@ Tensor mul_scalar(const Tensor& x, real s) {
 void add_into(Tensor& target, const Tensor& source, real scale) {
   check_defined("add_into", target);
   check_defined("add_into", source);
-  check(broadcasts_to(source.shape(), target.shape()), "add_into",
-        "source " + to_string(source.shape()) + " does not broadcast to target " +
-            to_string(target.shape()));
+  check(broadcasts_to(source.shape(), target.shape()), "add_into", [&] {
+    return "source " + to_string(source.shape()) + " does not broadcast to target " +
+           to_string(target.shape());
+  });
   real* t = target.data();
   const real* s = source.data();
   // If source were target shifted within one buffer, the dense loop would read source[i] after

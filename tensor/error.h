@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace attn {
 
@@ -25,6 +27,16 @@ inline void check(bool condition, const std::string& op, const std::string& deta
 // nothing on paths that run for every element (Tensor::data).
 inline void check(bool condition, const char* op, const char* detail) {
   if (!condition) throw Error(std::string(op) + ": " + detail);
+}
+
+// The same with a detail that names shapes or sizes, made only when the check fails: checks in
+// views and kernels run many times a step, and building every message would cost more than the
+// work they guard (a quarter of a decoding step, measured).
+//   check(d < n, "narrow", [&] { return "range ... of " + to_string(shape); });
+template <typename MakeDetail>
+requires std::is_invocable_r_v<std::string, MakeDetail>
+void check(bool condition, std::string_view op, MakeDetail&& make_detail) {
+  if (!condition) throw Error(std::string(op) + ": " + make_detail());
 }
 
 }  // namespace attn

@@ -20,8 +20,9 @@ namespace attn {
 GruCellForward gru_cell_forward(const Tensor& x_gates_in, const Tensor& h_gates_in,
                                 const Tensor& bias_hh_in, const Tensor& h_in) {
   const std::string op = "gru_cell";
-  check(h_in.defined() && h_in.ndim() == 2, op,
-        "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)"));
+  check(h_in.defined() && h_in.ndim() == 2, op, [&] {
+    return "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)");
+  });
   const int64_t B = h_in.size(0), R = h_in.size(1);
   check_operand_shape(op, "x_gates", x_gates_in, {B, 3 * R});
   check_operand_shape(op, "h_gates", h_gates_in, {B, 3 * R});
@@ -48,8 +49,9 @@ GruCellForward gru_cell_forward(const Tensor& x_gates_in, const Tensor& h_gates_
 GruCellBackward gru_cell_backward(const Tensor& grad_h_next_in, const Tensor& saved_in,
                                   const Tensor& h_in) {
   const std::string op = "gru_cell_backward";
-  check(h_in.defined() && h_in.ndim() == 2, op,
-        "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)"));
+  check(h_in.defined() && h_in.ndim() == 2, op, [&] {
+    return "h must be [B, R], got " + (h_in.defined() ? to_string(h_in.shape()) : "(undefined)");
+  });
   const int64_t B = h_in.size(0), R = h_in.size(1);
   check_operand_shape(op, "grad_h_next", grad_h_next_in, {B, R});
   check_operand_shape(op, "saved", saved_in, {B, kGruSavedGates * R});

@@ -81,21 +81,24 @@ Shape splice(const Shape& shape, int d, const Shape& middle) {
 void check_gather_indices(const std::string& op, const char* what, const Shape& shape, int d,
                           const Tensor& indices) {
   check(indices.defined(), op, "indices are undefined");
-  check(indices.ndim() == static_cast<int>(shape.size()), op,
-        "indices " + to_string(indices.shape()) + " must have as many dimensions as " + what + " " +
-            to_string(shape));
+  check(indices.ndim() == static_cast<int>(shape.size()), op, [&] {
+    return "indices " + to_string(indices.shape()) + " must have as many dimensions as " + what +
+           " " + to_string(shape);
+  });
   Shape expected = shape;
   expected[d] = indices.shape()[d];
-  check(indices.shape() == expected, op,
-        "indices " + to_string(indices.shape()) + " must match " + what + " " + to_string(shape) +
-            " in every dimension but " + std::to_string(d));
+  check(indices.shape() == expected, op, [&] {
+    return "indices " + to_string(indices.shape()) + " must match " + what + " " +
+           to_string(shape) + " in every dimension but " + std::to_string(d);
+  });
 }
 
 // Throws unless `source` has the shape the scatter writes from.
 void check_source(const std::string& op, const Tensor& source, const Shape& expected) {
-  check(source.defined() && source.shape() == expected, op,
-        "source " + (source.defined() ? to_string(source.shape()) : "(undefined)") + " must be " +
-            to_string(expected));
+  check(source.defined() && source.shape() == expected, op, [&] {
+    return "source " + (source.defined() ? to_string(source.shape()) : "(undefined)") +
+           " must be " + to_string(expected);
+  });
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace attn {
 static void check_pieces(const std::string& op, const std::vector<Tensor>& tensors) {
   check(!tensors.empty(), op, "needs at least one tensor");
   for (size_t i = 0; i < tensors.size(); ++i)
-    check(tensors[i].defined(), op, "tensor " + std::to_string(i) + " is undefined");
+    check(tensors[i].defined(), op,
+          [&] { return "tensor " + std::to_string(i) + " is undefined"; });
 }
 
 Tensor concat(const std::vector<Tensor>& tensors, int dim) {
@@ -30,9 +31,10 @@ Tensor concat(const std::vector<Tensor>& tensors, int dim) {
     Shape other = t.shape();
     const bool same_rank = other.size() == first.size();
     if (same_rank) other[d] = first[d];
-    check(same_rank && other == first, op,
-          to_string(first) + " and " + to_string(t.shape()) + " differ outside dimension " +
-              std::to_string(d));
+    check(same_rank && other == first, op, [&] {
+      return to_string(first) + " and " + to_string(t.shape()) + " differ outside dimension " +
+             std::to_string(d);
+    });
     shape[d] += t.shape()[d];
   }
 
@@ -51,8 +53,10 @@ Tensor stack(const std::vector<Tensor>& tensors, int dim) {
   check_pieces(op, tensors);
   const Shape& first = tensors[0].shape();
   for (const Tensor& t : tensors)
-    check(t.shape() == first, op,
-          to_string(first) + " and " + to_string(t.shape()) + " differ; stack needs equal shapes");
+    check(t.shape() == first, op, [&] {
+      return to_string(first) + " and " + to_string(t.shape()) +
+             " differ; stack needs equal shapes";
+    });
   // The new dimension may go anywhere from before the first to after the last: 0..ndim.
   const int d = normalize_dim(op, dim, tensors[0].ndim() + 1);
 

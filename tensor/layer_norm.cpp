@@ -26,10 +26,11 @@ constexpr int64_t kGrain = 1 << 14;
 static void check_param(const std::string& op, const char* name, const Tensor& param,
                         const Tensor& x) {
   const Shape expected = {x.size(-1)};
-  check(param.defined() && param.shape() == expected, op,
-        std::string(name) + " " + (param.defined() ? to_string(param.shape()) : "(undefined)") +
-            " must be " + to_string(expected) + " to match the last dimension of " +
-            to_string(x.shape()));
+  check(param.defined() && param.shape() == expected, op, [&] {
+    return std::string(name) + " " + (param.defined() ? to_string(param.shape()) : "(undefined)") +
+           " must be " + to_string(expected) + " to match the last dimension of " +
+           to_string(x.shape());
+  });
 }
 
 // Calls body(begin, end) over [0, count) items of `width` elements each, over threads.
@@ -62,11 +63,12 @@ static real normalize_row(const real* x, const real* gamma, const real* beta, re
 LayerNormForward layer_norm_forward(const Tensor& x_in, const Tensor& gamma_in,
                                     const Tensor& beta_in, real eps) {
   const std::string op = "layer_norm";
-  check(x_in.defined() && x_in.ndim() >= 1, op,
-        "x must have at least one dimension, got " +
-            (x_in.defined() ? to_string(x_in.shape()) : "(undefined)"));
+  check(x_in.defined() && x_in.ndim() >= 1, op, [&] {
+    return "x must have at least one dimension, got " +
+           (x_in.defined() ? to_string(x_in.shape()) : "(undefined)");
+  });
   const int64_t D = x_in.size(-1);
-  check(D > 0, op, "x " + to_string(x_in.shape()) + " has an empty last dimension");
+  check(D > 0, op, [&] { return "x " + to_string(x_in.shape()) + " has an empty last dimension"; });
   check_param(op, "gamma", gamma_in, x_in);
   check_param(op, "beta", beta_in, x_in);
 
@@ -148,17 +150,21 @@ static void input_gradient(const Tensor& grad_y, const Tensor& xhat, const Tenso
 LayerNormBackward layer_norm_backward(const Tensor& grad_y_in, const Tensor& xhat_in,
                                       const Tensor& rstd_in, const Tensor& gamma_in) {
   const std::string op = "layer_norm_backward";
-  check(xhat_in.defined() && xhat_in.ndim() >= 1 && xhat_in.size(-1) > 0, op,
-        "xhat must have a non-empty last dimension, got " +
-            (xhat_in.defined() ? to_string(xhat_in.shape()) : "(undefined)"));
-  check(grad_y_in.defined() && grad_y_in.shape() == xhat_in.shape(), op,
-        "grad_y " + (grad_y_in.defined() ? to_string(grad_y_in.shape()) : "(undefined)") +
-            " must have the shape of xhat " + to_string(xhat_in.shape()));
+  check(xhat_in.defined() && xhat_in.ndim() >= 1 && xhat_in.size(-1) > 0, op, [&] {
+    return "xhat must have a non-empty last dimension, got " +
+           (xhat_in.defined() ? to_string(xhat_in.shape()) : "(undefined)");
+  });
+  check(grad_y_in.defined() && grad_y_in.shape() == xhat_in.shape(), op, [&] {
+    return "grad_y " + (grad_y_in.defined() ? to_string(grad_y_in.shape()) : "(undefined)") +
+           " must have the shape of xhat " + to_string(xhat_in.shape());
+  });
   Shape row_shape = xhat_in.shape();
   row_shape.pop_back();
-  check(rstd_in.defined() && rstd_in.shape() == row_shape, op,
-        "rstd " + (rstd_in.defined() ? to_string(rstd_in.shape()) : "(undefined)") + " must be " +
-            to_string(row_shape) + ", one value per row of xhat " + to_string(xhat_in.shape()));
+  check(rstd_in.defined() && rstd_in.shape() == row_shape, op, [&] {
+    return "rstd " + (rstd_in.defined() ? to_string(rstd_in.shape()) : "(undefined)") +
+           " must be " + to_string(row_shape) + ", one value per row of xhat " +
+           to_string(xhat_in.shape());
+  });
   check_param(op, "gamma", gamma_in, xhat_in);
 
   const Tensor grad_y = grad_y_in.contiguous(), xhat = xhat_in.contiguous();

@@ -20,8 +20,9 @@ namespace attn {
 LstmCellForward lstm_cell_forward(const Tensor& x_gates_in, const Tensor& h_gates_in,
                                   const Tensor& bias_hh_in, const Tensor& c_in) {
   const std::string op = "lstm_cell";
-  check(c_in.defined() && c_in.ndim() == 2, op,
-        "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)"));
+  check(c_in.defined() && c_in.ndim() == 2, op, [&] {
+    return "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)");
+  });
   const int64_t B = c_in.size(0), R = c_in.size(1);
   check_operand_shape(op, "x_gates", x_gates_in, {B, 4 * R});
   check_operand_shape(op, "h_gates", h_gates_in, {B, 4 * R});
@@ -49,8 +50,9 @@ LstmCellForward lstm_cell_forward(const Tensor& x_gates_in, const Tensor& h_gate
 LstmCellBackward lstm_cell_backward(const Tensor& grad_state_in, const Tensor& saved_in,
                                     const Tensor& c_in) {
   const std::string op = "lstm_cell_backward";
-  check(c_in.defined() && c_in.ndim() == 2, op,
-        "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)"));
+  check(c_in.defined() && c_in.ndim() == 2, op, [&] {
+    return "c must be [B, R], got " + (c_in.defined() ? to_string(c_in.shape()) : "(undefined)");
+  });
   const int64_t B = c_in.size(0), R = c_in.size(1);
   check_operand_shape(op, "grad_state", grad_state_in, {2, B, R});
   check_operand_shape(op, "saved", saved_in, {B, kLstmSavedGates * R});

@@ -50,18 +50,21 @@ Shape batch_shape(const Tensor& t) { return Shape(t.shape().begin(), t.shape().e
 
 void check_shapes(const Tensor& a, const Tensor& b) {
   check(a.defined() && b.defined(), "matmul", "an operand is undefined");
-  check(a.ndim() >= 2 && b.ndim() >= 2, "matmul",
-        describe(a, b) + ": both operands need at least 2 dimensions (1-d is not promoted)");
-  check(a.size(-1) == b.size(-2), "matmul",
-        describe(a, b) + ": inner dimensions " + std::to_string(a.size(-1)) + " and " +
-            std::to_string(b.size(-2)) + " differ");
+  check(a.ndim() >= 2 && b.ndim() >= 2, "matmul", [&] {
+    return describe(a, b) + ": both operands need at least 2 dimensions (1-d is not promoted)";
+  });
+  check(a.size(-1) == b.size(-2), "matmul", [&] {
+    return describe(a, b) + ": inner dimensions " + std::to_string(a.size(-1)) + " and " +
+           std::to_string(b.size(-2)) + " differ";
+  });
   const Shape batch_a = batch_shape(a), batch_b = batch_shape(b);
   // Aligned at the right, each pair of batch sizes must be equal or contain a 1.
   for (size_t i = 1; i <= std::min(batch_a.size(), batch_b.size()); ++i) {
     const int64_t size_a = batch_a[batch_a.size() - i], size_b = batch_b[batch_b.size() - i];
-    check(size_a == size_b || size_a == 1 || size_b == 1, "matmul",
-          describe(a, b) + ": batch dimensions " + to_string(batch_a) + " and " +
-              to_string(batch_b) + " cannot be broadcast");
+    check(size_a == size_b || size_a == 1 || size_b == 1, "matmul", [&] {
+      return describe(a, b) + ": batch dimensions " + to_string(batch_a) + " and " +
+             to_string(batch_b) + " cannot be broadcast";
+    });
   }
 }
 
@@ -173,14 +176,17 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 void matmul_into(const Tensor& a, const Tensor& b, Tensor out, bool accumulate) {
   check_shapes(a, b);
-  check(a.ndim() == 2 && b.ndim() == 2, "matmul_into", describe(a, b) + ": needs two matrices");
+  check(a.ndim() == 2 && b.ndim() == 2, "matmul_into",
+        [&] { return describe(a, b) + ": needs two matrices"; });
   const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
   const Shape out_shape = {m, n};
   check(out.defined() && out.shape() == out_shape && (n <= 1 || out.strides()[1] == 1) &&
             (m <= 1 || out.strides()[0] >= n),
-        "matmul_into",
-        describe(a, b) + ": out must be " + to_string(out_shape) + " with contiguous rows, got " +
-            (out.defined() ? to_string(out.shape()) : "(undefined)"));
+        "matmul_into", [&] {
+          return describe(a, b) + ": out must be " + to_string(out_shape) +
+                 " with contiguous rows, got " +
+                 (out.defined() ? to_string(out.shape()) : "(undefined)");
+        });
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: nothing to add, or all zeros
     if (!accumulate) out.fill(0);

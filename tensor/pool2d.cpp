@@ -23,13 +23,15 @@ struct PoolShape {
 
 PoolShape checked_shape(const Shape& x_shape, const Pool2dOptions& options, const char* op) {
   const int64_t K = options.kernel, s = options.stride == 0 ? options.kernel : options.stride;
-  check(x_shape.size() == 4, op, "needs x [B, C, H, W], got " + to_string(x_shape));
-  check(K >= 1 && s >= 1, op,
-        "kernel and stride must be at least 1, got " + std::to_string(K) + " and " +
-            std::to_string(s));
-  check(K <= x_shape[2] && K <= x_shape[3], op,
-        "a " + std::to_string(K) + "x" + std::to_string(K) + " window does not fit in x " +
-            to_string(x_shape));
+  check(x_shape.size() == 4, op, [&] { return "needs x [B, C, H, W], got " + to_string(x_shape); });
+  check(K >= 1 && s >= 1, op, [&] {
+    return "kernel and stride must be at least 1, got " + std::to_string(K) + " and " +
+           std::to_string(s);
+  });
+  check(K <= x_shape[2] && K <= x_shape[3], op, [&] {
+    return "a " + std::to_string(K) + "x" + std::to_string(K) + " window does not fit in x " +
+           to_string(x_shape);
+  });
   return {x_shape[0] * x_shape[1], x_shape[2], x_shape[3], (x_shape[2] - K) / s + 1,
           (x_shape[3] - K) / s + 1, K, s};
 }
@@ -44,8 +46,9 @@ void for_each_plane(int64_t planes, Plane plane) {
 
 void check_grad(const Tensor& grad_y, const Shape& x_shape, const PoolShape& p, const char* op) {
   const Shape expected = {x_shape[0], x_shape[1], p.Ho, p.Wo};
-  check(grad_y.shape() == expected, op,
-        "grad_y must be " + to_string(expected) + ", got " + to_string(grad_y.shape()));
+  check(grad_y.shape() == expected, op, [&] {
+    return "grad_y must be " + to_string(expected) + ", got " + to_string(grad_y.shape());
+  });
 }
 
 }  // namespace
@@ -53,7 +56,7 @@ void check_grad(const Tensor& grad_y, const Shape& x_shape, const PoolShape& p, 
 MaxPool2dForward max_pool2d_forward(const Tensor& x_in, const Pool2dOptions& options) {
   const PoolShape p = checked_shape(x_in.shape(), options, "max_pool2d");
   check(p.H * p.W <= std::numeric_limits<int32_t>::max(), "max_pool2d",
-        "planes of " + std::to_string(p.H * p.W) + " pixels are too large");
+        [&] { return "planes of " + std::to_string(p.H * p.W) + " pixels are too large"; });
   const Tensor x = x_in.contiguous();
   MaxPool2dForward out{Tensor::empty({x.size(0), x.size(1), p.Ho, p.Wo}),
                        std::vector<int32_t>(static_cast<size_t>(p.planes * p.Ho * p.Wo))};
@@ -79,12 +82,14 @@ MaxPool2dForward max_pool2d_forward(const Tensor& x_in, const Pool2dOptions& opt
 
 Tensor max_pool2d_backward(const Tensor& grad_y_in, const std::vector<int32_t>& argmax,
                            const Shape& x_shape) {
-  check(x_shape.size() == 4, "max_pool2d backward", "needs x [B, C, H, W], got " + to_string(x_shape));
+  check(x_shape.size() == 4, "max_pool2d backward",
+        [&] { return "needs x [B, C, H, W], got " + to_string(x_shape); });
   const Tensor g = grad_y_in.contiguous();
   check(g.ndim() == 4 && g.size(0) == x_shape[0] && g.size(1) == x_shape[1] &&
             static_cast<size_t>(g.numel()) == argmax.size(),
-        "max_pool2d backward",
-        "grad_y " + to_string(g.shape()) + " does not match x " + to_string(x_shape));
+        "max_pool2d backward", [&] {
+          return "grad_y " + to_string(g.shape()) + " does not match x " + to_string(x_shape);
+        });
   Tensor dx = Tensor::zeros(x_shape);
   const int64_t plane_in = x_shape[2] * x_shape[3], plane_out = g.size(2) * g.size(3);
   const real* grad = g.data();

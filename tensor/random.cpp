@@ -74,7 +74,7 @@ Fans fans_of(const std::string& op, const Shape& shape) {
   check(!shape.empty(), op, "needs a shape with at least one dimension, got []");
   const Fans fans{static_cast<double>(shape.back()), static_cast<double>(shape.front())};
   check(fans.in > 0 && fans.out > 0, op,
-        "fan_in and fan_out must be positive, got shape " + to_string(shape));
+        [&] { return "fan_in and fan_out must be positive, got shape " + to_string(shape); });
   return fans;
 }
 
@@ -112,12 +112,13 @@ double Generator::normal() {
 
 Tensor uniform(const Shape& shape, real low, real high, Generator& generator) {
   check(low <= high, "uniform",
-        "low " + number(low) + " is above high " + number(high));
+        [&] { return "low " + number(low) + " is above high " + number(high); });
   return fill_with(shape, [&] { return low + (high - low) * unit_real(generator); });
 }
 
 Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) {
-  check(stddev >= 0, "normal", "stddev must be non-negative, got " + number(stddev));
+  check(stddev >= 0, "normal",
+        [&] { return "stddev must be non-negative, got " + number(stddev); });
   return fill_with(shape, [&] { return static_cast<real>(mean + stddev * generator.normal()); });
 }
 
@@ -127,7 +128,7 @@ Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) 
 // one draw of the caller's generator plus the block's index. Blocks fill in parallel, and the
 // mask depends only on the caller's generator, never on the thread count.
 Tensor bernoulli(const Shape& shape, real p, Generator& generator) {
-  check(p >= 0 && p <= 1, "bernoulli", "p must be in [0, 1], got " + number(p));
+  check(p >= 0 && p <= 1, "bernoulli", [&] { return "p must be in [0, 1], got " + number(p); });
   constexpr int64_t kBernoulliBlock = 1 << 14;
   Tensor t = Tensor::empty(shape);
   real* out = t.data();

@@ -15,9 +15,10 @@ namespace attn {
 // "gru_cell: h_gates [4,9] must be [4,6]".
 inline void check_operand_shape(const std::string& op, const char* name, const Tensor& t,
                                 const Shape& shape) {
-  check(t.defined() && t.shape() == shape, op,
-        std::string(name) + " " + (t.defined() ? to_string(t.shape()) : "(undefined)") +
-            " must be " + to_string(shape));
+  check(t.defined() && t.shape() == shape, op, [&] {
+    return std::string(name) + " " + (t.defined() ? to_string(t.shape()) : "(undefined)") +
+           " must be " + to_string(shape);
+  });
 }
 
 // Rows per parallel chunk for rows of R states: about 16K elements, below which another thread

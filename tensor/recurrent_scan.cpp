@@ -52,16 +52,20 @@ ScanShape scan_shape(const std::string& op, CellKind kind, int64_t B, int64_t T,
                      const Tensor& weight_hh, const std::vector<int64_t>& lengths, bool reverse) {
   check(weight_hh.defined() && weight_hh.ndim() == 2 &&
             weight_hh.size(0) == gate_count(kind) * weight_hh.size(1),
-        op, "weight_hh must be [G*R, R] with G = " + std::to_string(gate_count(kind)) + ", got " +
-                (weight_hh.defined() ? to_string(weight_hh.shape()) : "(undefined)"));
+        op, [&] {
+          return "weight_hh must be [G*R, R] with G = " + std::to_string(gate_count(kind)) +
+                 ", got " + (weight_hh.defined() ? to_string(weight_hh.shape()) : "(undefined)");
+        });
   ScanShape s{kind, B, T, weight_hh.size(1), gate_count(kind), state_count(kind),
               saved_count(kind), 0, reverse, &lengths};
-  check(static_cast<int64_t>(lengths.size()) == B, op,
-        std::to_string(lengths.size()) + " lengths for a batch of " + std::to_string(B));
+  check(static_cast<int64_t>(lengths.size()) == B, op, [&] {
+    return std::to_string(lengths.size()) + " lengths for a batch of " + std::to_string(B);
+  });
   for (size_t b = 0; b < lengths.size(); ++b) {
-    check(lengths[b] >= 0 && lengths[b] <= T, op,
-          "length " + std::to_string(lengths[b]) + " of row " + std::to_string(b) +
-              " is outside 0.." + std::to_string(T));
+    check(lengths[b] >= 0 && lengths[b] <= T, op, [&] {
+      return "length " + std::to_string(lengths[b]) + " of row " + std::to_string(b) +
+             " is outside 0.." + std::to_string(T);
+    });
     s.S = std::max(s.S, lengths[b]);
   }
   return s;
@@ -78,9 +82,10 @@ RecurrentScanForward recurrent_scan_forward(CellKind kind, const Tensor& x_gates
                                             const Tensor& initial,
                                             const std::vector<int64_t>& lengths, bool reverse) {
   const std::string op = "recurrent_scan";
-  check(x_gates_in.defined() && x_gates_in.ndim() == 3, op,
-        "x_gates must be [B, T, G*R], got " +
-            (x_gates_in.defined() ? to_string(x_gates_in.shape()) : "(undefined)"));
+  check(x_gates_in.defined() && x_gates_in.ndim() == 3, op, [&] {
+    return "x_gates must be [B, T, G*R], got " +
+           (x_gates_in.defined() ? to_string(x_gates_in.shape()) : "(undefined)");
+  });
   const ScanShape s =
       scan_shape(op, kind, x_gates_in.size(0), x_gates_in.size(1), weight_hh, lengths, reverse);
   const int64_t B = s.B, T = s.T, R = s.R, GR = s.G * s.R, C = s.C, W = s.W, S = s.S;
@@ -144,9 +149,10 @@ RecurrentScanBackward recurrent_scan_backward(CellKind kind, const Tensor& grad_
                                               const Tensor& weight_hh,
                                               const std::vector<int64_t>& lengths, bool reverse) {
   const std::string op = "recurrent_scan_backward";
-  check(grad_y_in.defined() && grad_y_in.ndim() == 4 && grad_y_in.size(2) >= 1, op,
-        "grad_y must be [C, B, T+1, R], got " +
-            (grad_y_in.defined() ? to_string(grad_y_in.shape()) : "(undefined)"));
+  check(grad_y_in.defined() && grad_y_in.ndim() == 4 && grad_y_in.size(2) >= 1, op, [&] {
+    return "grad_y must be [C, B, T+1, R], got " +
+           (grad_y_in.defined() ? to_string(grad_y_in.shape()) : "(undefined)");
+  });
   const ScanShape s = scan_shape(op, kind, grad_y_in.size(1), grad_y_in.size(2) - 1, weight_hh,
                                  lengths, reverse);
   const int64_t B = s.B, T = s.T, R = s.R, GR = s.G * s.R, C = s.C, W = s.W, S = s.S;

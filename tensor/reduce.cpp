@@ -52,8 +52,9 @@ Shape reduced_shape(Shape shape, int d, bool keepdim) {
 }
 
 void check_not_empty(const std::string& op, const Tensor& x, int d) {
-  check(x.size(d) > 0, op,
-        "dimension " + std::to_string(d) + " of " + to_string(x.shape()) + " is empty");
+  check(x.size(d) > 0, op, [&] {
+    return "dimension " + std::to_string(d) + " of " + to_string(x.shape()) + " is empty";
+  });
 }
 
 
@@ -154,7 +155,8 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) { return sum_along("sum", x, 
 
 Tensor mean(const Tensor& x) {
   check_defined("mean", x);
-  check(x.numel() > 0, "mean", "tensor " + to_string(x.shape()) + " has no elements");
+  check(x.numel() > 0, "mean",
+        [&] { return "tensor " + to_string(x.shape()) + " has no elements"; });
   return Tensor::scalar(static_cast<real>(sum_all(x) / static_cast<double>(x.numel())));
 }
 
@@ -183,9 +185,10 @@ Tensor argmax(const Tensor& x, int dim, bool keepdim) {
 // gradients are never written in place, so sharing them is safe.
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   check_defined("sum_to", x);
-  check(broadcasts_to(shape, x.shape()), "sum_to",
-        "cannot sum " + to_string(x.shape()) + " down to " + to_string(shape) +
-            ", which does not broadcast to it");
+  check(broadcasts_to(shape, x.shape()), "sum_to", [&] {
+    return "cannot sum " + to_string(x.shape()) + " down to " + to_string(shape) +
+           ", which does not broadcast to it";
+  });
   const size_t lead = x.shape().size() - shape.size();
   Tensor y = x;
   if (lead > 0) {

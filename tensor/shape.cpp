@@ -49,9 +49,10 @@ Shape broadcast_shapes(const std::string& op, const Shape& a, const Shape& b) {
     // Align at the right: dimension i of the result is a's (a.size() - ndim + i).
     const int64_t size_a = i + a.size() >= ndim ? a[i + a.size() - ndim] : 1;
     const int64_t size_b = i + b.size() >= ndim ? b[i + b.size() - ndim] : 1;
-    check(size_a == size_b || size_a == 1 || size_b == 1, op,
-          to_string(a) + " and " + to_string(b) + ": sizes " + std::to_string(size_a) + " and " +
-              std::to_string(size_b) + " cannot be broadcast");
+    check(size_a == size_b || size_a == 1 || size_b == 1, op, [&] {
+      return to_string(a) + " and " + to_string(b) + ": sizes " + std::to_string(size_a) + " and " +
+             std::to_string(size_b) + " cannot be broadcast";
+    });
     out[i] = size_a == 1 ? size_b : size_a;
   }
   return out;
@@ -67,9 +68,10 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
 
 int normalize_dim(const std::string& op, int dim, int ndim) {
   const int normalized = dim < 0 ? dim + ndim : dim;
-  check(normalized >= 0 && normalized < ndim, op,
-        "dimension " + std::to_string(dim) + " is out of range for a tensor with " +
-            std::to_string(ndim) + " dimensions");
+  check(normalized >= 0 && normalized < ndim, op, [&] {
+    return "dimension " + std::to_string(dim) + " is out of range for a tensor with " +
+           std::to_string(ndim) + " dimensions";
+  });
   return normalized;
 }
 

@@ -112,9 +112,10 @@ template <typename Kernel>
 Tensor backward_rows(const std::string& op, const Tensor& y, const Tensor& grad_y, int dim,
                      Kernel kernel) {
   const int d = checked_dim(op, y, dim);
-  check(grad_y.defined() && grad_y.shape() == y.shape(), op,
-        "grad_y " + (grad_y.defined() ? to_string(grad_y.shape()) : "(undefined)") +
-            " must have the shape of y " + to_string(y.shape()));
+  check(grad_y.defined() && grad_y.shape() == y.shape(), op, [&] {
+    return "grad_y " + (grad_y.defined() ? to_string(grad_y.shape()) : "(undefined)") +
+           " must have the shape of y " + to_string(y.shape());
+  });
   const Tensor ys = swap_last(y, d), gs = swap_last(grad_y, d);
   Tensor dx = Tensor::empty(ys.shape());
   const real* yp = ys.data();

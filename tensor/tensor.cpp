@@ -52,7 +52,7 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int
 
 Tensor::Tensor(const Shape& shape) {
   for (int64_t size : shape)
-    check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
+    check(size >= 0, "Tensor", [&] { return "negative size in shape " + to_string(shape); });
   storage_ = std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/true, shape);
   shape_ = shape;
   strides_ = contiguous_strides(shape);
@@ -62,7 +62,7 @@ Tensor Tensor::zeros(const Shape& shape) { return Tensor(shape); }
 
 Tensor Tensor::empty(const Shape& shape) {
   for (int64_t size : shape)
-    check(size >= 0, "Tensor", "negative size in shape " + to_string(shape));
+    check(size >= 0, "Tensor", [&] { return "negative size in shape " + to_string(shape); });
   return Tensor(std::make_shared<Storage>(attn::numel(shape), /*zero_fill=*/false, shape), shape,
                 contiguous_strides(shape), 0);
 }
@@ -78,8 +78,9 @@ Tensor Tensor::full(const Shape& shape, real value) {
 Tensor Tensor::scalar(real value) { return full({}, value); }
 
 Tensor Tensor::from_vector(const Shape& shape, const std::vector<real>& values) {
-  check(static_cast<int64_t>(values.size()) == attn::numel(shape), "from_vector",
-        std::to_string(values.size()) + " values do not fill shape " + to_string(shape));
+  check(static_cast<int64_t>(values.size()) == attn::numel(shape), "from_vector", [&] {
+    return std::to_string(values.size()) + " values do not fill shape " + to_string(shape);
+  });
   Tensor t(shape);
   std::copy(values.begin(), values.end(), t.data());
   return t;
@@ -109,19 +110,21 @@ const real* Tensor::data() const {
 
 real Tensor::item() const {
   check(defined() && numel() == 1, "item",
-        "needs a tensor with exactly one element, got " + to_string(shape_));
+        [&] { return "needs a tensor with exactly one element, got " + to_string(shape_); });
   return *data();
 }
 
 int64_t Tensor::flat_offset(std::initializer_list<int64_t> index) const {
-  check(static_cast<int>(index.size()) == ndim(), "at",
-        "index has " + std::to_string(index.size()) + " entries for shape " + to_string(shape_));
+  check(static_cast<int>(index.size()) == ndim(), "at", [&] {
+    return "index has " + std::to_string(index.size()) + " entries for shape " + to_string(shape_);
+  });
   int64_t offset = 0;
   int d = 0;
   for (int64_t i : index) {
-    check(i >= 0 && i < shape_[d], "at",
-          "index " + std::to_string(i) + " is out of range for dimension " + std::to_string(d) +
-              " of shape " + to_string(shape_));
+    check(i >= 0 && i < shape_[d], "at", [&] {
+      return "index " + std::to_string(i) + " is out of range for dimension " + std::to_string(d) +
+             " of shape " + to_string(shape_);
+    });
     offset += i * strides_[d++];
   }
   return offset;
@@ -147,29 +150,31 @@ static Shape infer_shape(const std::string& op, const Shape& from, Shape shape) 
   int inferred = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
-      check(inferred < 0, op, "only one size may be -1 in " + to_string(shape));
+      check(inferred < 0, op, [&] { return "only one size may be -1 in " + to_string(shape); });
       inferred = static_cast<int>(i);
     } else {
-      check(shape[i] >= 0, op, "negative size in " + to_string(shape));
+      check(shape[i] >= 0, op, [&] { return "negative size in " + to_string(shape); });
       known *= shape[i];
     }
   }
   const int64_t count = attn::numel(from);
   if (inferred >= 0) {
     check(known != 0 && count % known == 0, op,
-          "cannot view " + to_string(from) + " as " + to_string(shape));
+          [&] { return "cannot view " + to_string(from) + " as " + to_string(shape); });
     shape[inferred] = count / known;
   }
-  check(attn::numel(shape) == count, op,
-        to_string(from) + " has " + std::to_string(count) + " elements, " + to_string(shape) +
-            " needs " + std::to_string(attn::numel(shape)));
+  check(attn::numel(shape) == count, op, [&] {
+    return to_string(from) + " has " + std::to_string(count) + " elements, " + to_string(shape) +
+           " needs " + std::to_string(attn::numel(shape));
+  });
   return shape;
 }
 
 Tensor Tensor::view(const Shape& shape) const {
   const Shape target = infer_shape("view", shape_, shape);
-  check(is_contiguous(), "view",
-        to_string(shape_) + " is not contiguous; call reshape() or contiguous() first");
+  check(is_contiguous(), "view", [&] {
+    return to_string(shape_) + " is not contiguous; call reshape() or contiguous() first";
+  });
   return Tensor(storage_, target, contiguous_strides(target), offset_);
 }
 
@@ -185,13 +190,14 @@ Tensor Tensor::transpose(int dim0, int dim1) const {
 }
 
 Tensor Tensor::permute(const std::vector<int>& dims) const {
-  check(static_cast<int>(dims.size()) == ndim(), "permute",
-        std::to_string(dims.size()) + " dimensions given for shape " + to_string(shape_));
+  check(static_cast<int>(dims.size()) == ndim(), "permute", [&] {
+    return std::to_string(dims.size()) + " dimensions given for shape " + to_string(shape_);
+  });
   Shape shape(ndim()), strides(ndim());
   std::vector<bool> seen(ndim(), false);
   for (int i = 0; i < ndim(); ++i) {
     const int d = normalize_dim("permute", dims[i], ndim());
-    check(!seen[d], "permute", "dimension " + std::to_string(d) + " is repeated");
+    check(!seen[d], "permute", [&] { return "dimension " + std::to_string(d) + " is repeated"; });
     seen[d] = true;
     shape[i] = shape_[d];
     strides[i] = strides_[d];
@@ -201,9 +207,10 @@ Tensor Tensor::permute(const std::vector<int>& dims) const {
 
 Tensor Tensor::narrow(int dim, int64_t start, int64_t length) const {
   const int d = normalize_dim("narrow", dim, ndim());
-  check(start >= 0 && length >= 0 && start + length <= shape_[d], "narrow",
-        "range [" + std::to_string(start) + ", " + std::to_string(start + length) +
-            ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_));
+  check(start >= 0 && length >= 0 && start + length <= shape_[d], "narrow", [&] {
+    return "range [" + std::to_string(start) + ", " + std::to_string(start + length) +
+           ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_);
+  });
   Shape shape = shape_;
   shape[d] = length;
   return Tensor(storage_, shape, strides_, offset_ + start * strides_[d]);
@@ -211,10 +218,11 @@ Tensor Tensor::narrow(int dim, int64_t start, int64_t length) const {
 
 Tensor Tensor::slice(int dim, int64_t start, int64_t end, int64_t step) const {
   const int d = normalize_dim("slice", dim, ndim());
-  check(step > 0, "slice", "step must be positive, got " + std::to_string(step));
-  check(start >= 0 && start <= end && end <= shape_[d], "slice",
-        "range [" + std::to_string(start) + ", " + std::to_string(end) +
-            ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_));
+  check(step > 0, "slice", [&] { return "step must be positive, got " + std::to_string(step); });
+  check(start >= 0 && start <= end && end <= shape_[d], "slice", [&] {
+    return "range [" + std::to_string(start) + ", " + std::to_string(end) +
+           ") does not fit dimension " + std::to_string(d) + " of " + to_string(shape_);
+  });
   Shape shape = shape_, strides = strides_;
   shape[d] = (end - start + step - 1) / step;
   strides[d] = strides_[d] * step;
@@ -223,8 +231,9 @@ Tensor Tensor::slice(int dim, int64_t start, int64_t end, int64_t step) const {
 
 Tensor Tensor::squeeze(int dim) const {
   const int d = normalize_dim("squeeze", dim, ndim());
-  check(shape_[d] == 1, "squeeze",
-        "dimension " + std::to_string(d) + " of " + to_string(shape_) + " is not 1");
+  check(shape_[d] == 1, "squeeze", [&] {
+    return "dimension " + std::to_string(d) + " of " + to_string(shape_) + " is not 1";
+  });
   Shape shape = shape_, strides = strides_;
   shape.erase(shape.begin() + d);
   strides.erase(strides.begin() + d);
@@ -242,14 +251,15 @@ Tensor Tensor::unsqueeze(int dim) const {
 }
 
 Tensor Tensor::expand(const Shape& shape) const {
-  check(shape.size() >= shape_.size(), "expand",
-        "cannot expand " + to_string(shape_) + " to fewer dimensions " + to_string(shape));
+  check(shape.size() >= shape_.size(), "expand", [&] {
+    return "cannot expand " + to_string(shape_) + " to fewer dimensions " + to_string(shape);
+  });
   const size_t lead = shape.size() - shape_.size();
   Shape strides(shape.size(), 0);
   for (size_t i = 0; i < shape_.size(); ++i) {
     const int64_t from = shape_[i], to = shape[lead + i];
     check(from == to || from == 1, "expand",
-          "cannot expand " + to_string(shape_) + " to " + to_string(shape));
+          [&] { return "cannot expand " + to_string(shape_) + " to " + to_string(shape); });
     strides[lead + i] = from == to ? strides_[i] : 0;
   }
   return Tensor(storage_, shape, strides, offset_);

@@ -215,7 +215,8 @@ std::atomic<int>& thread_count() {
 int num_threads() { return thread_count().load(std::memory_order_relaxed); }
 
 void set_num_threads(int count) {
-  check(count >= 1, "set_num_threads", "needs at least 1 thread, got " + std::to_string(count));
+  check(count >= 1, "set_num_threads",
+        [&] { return "needs at least 1 thread, got " + std::to_string(count); });
   thread_count().store(count, std::memory_order_relaxed);
 }
 

@@ -19,7 +19,7 @@ namespace {
 const CaptionerConfig& checked(const CaptionerConfig& config) {
   config.check();
   check(config.target_vocab > special_tokens::pad, "show_attend_tell",
-        "target_vocab must be set, got " + std::to_string(config.target_vocab));
+        [&] { return "target_vocab must be set, got " + std::to_string(config.target_vocab); });
   return config;
 }
 
@@ -88,8 +88,9 @@ ShowAttendTell::ShowAttendTell(const CaptionerConfig& config)
 Memory ShowAttendTell::encode(const Source& source) {
   const Shape expected = {source.batch(), config_.image_channels, config_.image_height,
                           config_.image_width};
-  check(source.input.shape() == expected, "show_attend_tell encode",
-        "images must be " + to_string(expected) + ", got " + to_string(source.input.shape()));
+  check(source.input.shape() == expected, "show_attend_tell encode", [&] {
+    return "images must be " + to_string(expected) + ", got " + to_string(source.input.shape());
+  });
   const Variable a = encoder_.forward(Variable(source.input));  // [B, L, D]
   return {positions_.defined() ? a + positions_ : a, Tensor(), {}};  // + [L, D] for every image
 }
@@ -141,9 +142,10 @@ Variable ShowAttendTell::decoder_step(const Variable& gates_of_word, const Varia
 Step ShowAttendTell::step(const Tensor& tokens, DecoderState& decoder_state) {
   auto& state = dynamic_cast<CaptionState&>(decoder_state);
   const int64_t N = tokens.numel(), L = state.annotations.size(1);
-  check(tokens.ndim() == 1 && N == state.annotations.size(0), "show_attend_tell step",
-        "tokens must be [N] with the state's N = " + std::to_string(state.annotations.size(0)) +
-            ", got " + to_string(tokens.shape()));
+  check(tokens.ndim() == 1 && N == state.annotations.size(0), "show_attend_tell step", [&] {
+    return "tokens must be [N] with the state's N = " + std::to_string(state.annotations.size(0)) +
+           ", got " + to_string(tokens.shape());
+  });
   const Variable embedded = embedding_.forward(tokens);  // [N, m]
   const Variable deep = decoder_step(embedded_gates(embedded), embedded, state);  // [N, m]
   state.position += 1;
@@ -152,8 +154,10 @@ Step ShowAttendTell::step(const Tensor& tokens, DecoderState& decoder_state) {
 
 Variable ShowAttendTell::forward(const Source& source, const Tensor& target_in) {
   check(target_in.ndim() == 2 && target_in.size(0) == source.batch(), "show_attend_tell forward",
-        "target_in must be [B, T] token ids with the source's B, got " +
-            to_string(target_in.shape()) + " and images " + to_string(source.input.shape()));
+        [&] {
+          return "target_in must be [B, T] token ids with the source's B, got " +
+                 to_string(target_in.shape()) + " and images " + to_string(source.input.shape());
+        });
   const std::unique_ptr<DecoderState> started = start(encode(source));
   CaptionState& state = static_cast<CaptionState&>(*started);
   const Variable embedded = embedding_.forward(target_in);  // [B, T, m]

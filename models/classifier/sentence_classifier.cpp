@@ -89,8 +89,9 @@ Tensor SentenceClassifier::uniform_weights(const Tensor& mask, int64_t B, int64_
 
 SentenceReading SentenceClassifier::read(const Source& source) {
   const Tensor& words = source.input;
-  check(words.ndim() == 2 && words.size(1) >= 1, "sentence_classifier",
-        "source.input must be word ids [B, S] with S >= 1, got " + to_string(words.shape()));
+  check(words.ndim() == 2 && words.size(1) >= 1, "sentence_classifier", [&] {
+    return "source.input must be word ids [B, S] with S >= 1, got " + to_string(words.shape());
+  });
   const int64_t B = words.size(0), S = words.size(1);
   const Variable embedded = word_dropout_.forward(embedding_.forward(words));  // [B, S, d_e]
   const Variable H = encoder_.forward(embedded, source.mask).outputs;  // [B, S, 2u]
@@ -137,7 +138,7 @@ Step SentenceClassifier::step(const Tensor& tokens, DecoderState& decoder_state)
   check(!state.answered, "sentence_classifier",
         "a classifier answers in one token; there is no second step");
   check(tokens.ndim() == 1 && tokens.size(0) == state.features.size(0), "sentence_classifier",
-        "step takes one token per row [N], got " + to_string(tokens.shape()));
+        [&] { return "step takes one token per row [N], got " + to_string(tokens.shape()); });
   state.answered = true;
   return {token_logits(class_logits(state.features)),
           state.weights.unsqueeze(2)};  // [N, 4 + C], [N, r, 1, S]
@@ -145,9 +146,10 @@ Step SentenceClassifier::step(const Tensor& tokens, DecoderState& decoder_state)
 
 Variable SentenceClassifier::forward(const Source& source, const Tensor& target_in) {
   check(target_in.ndim() == 2 && target_in.size(1) == 1 && target_in.size(0) == source.batch(),
-        "sentence_classifier",
-        "answers in one token: target_in must be [B, 1] with the source's B, got " +
-            to_string(target_in.shape()));
+        "sentence_classifier", [&] {
+          return "answers in one token: target_in must be [B, 1] with the source's B, got " +
+                 to_string(target_in.shape());
+        });
   const SentenceReading reading = read(source);
   const bool penalised = is_training() && pooling_ && config_.penalty > 0;
   penalty_ = penalised ? redundancy_penalty(reading.weights) * config_.penalty : Variable();

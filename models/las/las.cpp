@@ -27,7 +27,7 @@ ListenAttendSpell::ListenAttendSpell(const LasConfig& config)
 
 Memory ListenAttendSpell::encode(const Source& source) {
   check(source.input.ndim() == 3, "las encode",
-        "source must be frames [B, T, F], got " + to_string(source.input.shape()));
+        [&] { return "source must be frames [B, T, F], got " + to_string(source.input.shape()); });
   const ListenerOutput heard = listener_.forward(Variable(source.input), source.mask);
   Memory memory{heard.states, heard.mask, {}};  // [B, U, 2R_l], [B, U]
   // h of every layer and direction, then c: the order the speller's initial_state reads

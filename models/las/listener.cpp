@@ -11,12 +11,13 @@ namespace attn {
 namespace {
 
 const ListenerOptions& checked(const ListenerOptions& options) {
-  check(options.features >= 1 && options.hidden >= 1 && options.pyramid >= 0 &&
-            options.pyramid <= 8,
-        "Listener",
-        "needs features >= 1, hidden >= 1 and 0..8 pyramid layers, got " +
-            std::to_string(options.features) + ", " + std::to_string(options.hidden) + " and " +
-            std::to_string(options.pyramid));
+  check(
+      options.features >= 1 && options.hidden >= 1 && options.pyramid >= 0 && options.pyramid <= 8,
+      "Listener", [&] {
+        return "needs features >= 1, hidden >= 1 and 0..8 pyramid layers, got " +
+               std::to_string(options.features) + ", " + std::to_string(options.hidden) + " and " +
+               std::to_string(options.pyramid);
+      });
   return options;
 }
 
@@ -67,8 +68,10 @@ int64_t Listener::steps_for(int64_t frames) const {
 
 ListenerOutput Listener::forward(const Variable& frames, const Tensor& mask) const {
   check(frames.ndim() == 3 && frames.size(2) == options_.features && frames.size(1) >= 1,
-        "Listener", "frames must be [B, T, " + std::to_string(options_.features) +
-                        "] with T >= 1, got " + to_string(frames.shape()));
+        "Listener", [&] {
+          return "frames must be [B, T, " + std::to_string(options_.features) +
+                 "] with T >= 1, got " + to_string(frames.shape());
+        });
   const int64_t B = frames.size(0);
   std::vector<int64_t> lengths = lengths_from_mask(mask, B, frames.size(1));
   ListenerOutput out;

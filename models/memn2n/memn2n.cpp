@@ -162,12 +162,14 @@ Reading MemN2N::read(const Source& source) {
   const Tensor& story = source.input;  // [B, S, J]
   check(story.ndim() == 3 && source.query.defined() && source.query.ndim() == 2 &&
             source.query.size(0) == story.size(0),
-        "memn2n", "takes a story [B, S, J] and a question [B, J], got " +
-                      to_string(story.shape()) + " and " +
-                      (source.query.defined() ? to_string(source.query.shape()) : "none"));
-  check(story.size(1) <= config_.memory_size, "memn2n",
-        "the story has " + std::to_string(story.size(1)) + " sentences, more than memory_size " +
-            std::to_string(config_.memory_size));
+        "memn2n", [&] {
+          return "takes a story [B, S, J] and a question [B, J], got " + to_string(story.shape()) +
+                 " and " + (source.query.defined() ? to_string(source.query.shape()) : "none");
+        });
+  check(story.size(1) <= config_.memory_size, "memn2n", [&] {
+    return "the story has " + std::to_string(story.size(1)) + " sentences, more than memory_size " +
+           std::to_string(config_.memory_size);
+  });
   const Tensor mask = source.mask.defined() ? source.mask : Tensor::ones({story.size(0), story.size(1)});
   const Tensor distance = distances(mask);  // [B, S]
   const Tensor empty = config_.empty_slots ? empty_slots(mask) : Tensor();  // [B]
@@ -226,15 +228,17 @@ Step MemN2N::step(const Tensor& tokens, DecoderState& decoder_state) {
   auto& state = dynamic_cast<MemN2NState&>(decoder_state);
   check(!state.answered, "memn2n", "a memory network answers in one word; there is no second step");
   check(tokens.ndim() == 1 && tokens.size(0) == state.answer_features.size(0), "memn2n",
-        "step takes one token per row [N], got " + to_string(tokens.shape()));
+        [&] { return "step takes one token per row [N], got " + to_string(tokens.shape()); });
   state.answered = true;
   return {answer_logits(state.answer_features), state.hop_weights.unsqueeze(2)};  // [N, V], [N, K, 1, S]
 }
 
 Variable MemN2N::forward(const Source& source, const Tensor& target_in) {
   check(target_in.ndim() == 2 && target_in.size(1) == 1 && target_in.size(0) == source.batch(),
-        "memn2n", "answers in one word: target_in must be [B, 1], got " +
-                      to_string(target_in.shape()));
+        "memn2n", [&] {
+          return "answers in one word: target_in must be [B, 1], got " +
+                 to_string(target_in.shape());
+        });
   return unsqueeze(answer_logits(read(source).answer_features), 1);  // [B, 1, V]
 }
 

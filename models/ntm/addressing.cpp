@@ -19,9 +19,10 @@ constexpr real kSharpenFloor = 1e-12;
 
 void check_last_axis(const Variable& x, int64_t width, const std::string& what,
                      const Variable& weights) {
-  check(x.size(-1) == width && x.ndim() == weights.ndim(), "ntm addressing",
-        what + " " + to_string(x.shape()) + " does not fit the weights " +
-            to_string(weights.shape()) + " (expected [..., " + std::to_string(width) + "])");
+  check(x.size(-1) == width && x.ndim() == weights.ndim(), "ntm addressing", [&] {
+    return what + " " + to_string(x.shape()) + " does not fit the weights " +
+           to_string(weights.shape()) + " (expected [..., " + std::to_string(width) + "])";
+  });
 }
 
 }  // namespace
@@ -29,9 +30,10 @@ void check_last_axis(const Variable& x, int64_t width, const std::string& what,
 // ---- the location steps -------------------------------------------------------------------------
 
 Variable interpolate(const Variable& content, const Variable& previous, const Variable& gate) {
-  check(previous.shape() == content.shape(), "ntm addressing",
-        "previous weights " + to_string(previous.shape()) + " differ from the content weights " +
-            to_string(content.shape()));
+  check(previous.shape() == content.shape(), "ntm addressing", [&] {
+    return "previous weights " + to_string(previous.shape()) + " differ from the content weights " +
+           to_string(content.shape());
+  });
   check_last_axis(gate, 1, "gate g", content);
   // d/dw_c = g, d/dw_prev = 1 - g, d/dg = w_c - w_prev: all from the ops' own derivatives.
   return gate * content + (1 - gate) * previous;  // [..., 1] * [..., N] -> [..., N]
@@ -40,7 +42,7 @@ Variable interpolate(const Variable& content, const Variable& previous, const Va
 Variable circular_shift(const Variable& weights, const Variable& shifts) {
   const int64_t N = weights.size(-1), offsets = shifts.size(-1), K = offsets / 2;
   check(offsets % 2 == 1, "ntm addressing",
-        "shifts " + to_string(shifts.shape()) + " must cover -K..K, an odd count");
+        [&] { return "shifts " + to_string(shifts.shape()) + " must cover -K..K, an odd count"; });
   check_last_axis(shifts, offsets, "shifts s", weights);
   Variable shifted;
   for (int64_t k = -K; k <= K; ++k) {
@@ -66,9 +68,10 @@ Variable sharpen(const Variable& weights, const Variable& gamma) {
 // ---- the head's addressing as a score -----------------------------------------------------------
 
 NtmAddressing::NtmAddressing(const AddressingLayout& layout) : layout_(layout) {
-  check(layout.memory_width > 0 && layout.max_shift >= 0, "ntm addressing",
-        "needs a memory width > 0 and a shift range >= 0, got M = " +
-            std::to_string(layout.memory_width) + ", K = " + std::to_string(layout.max_shift));
+  check(layout.memory_width > 0 && layout.max_shift >= 0, "ntm addressing", [&] {
+    return "needs a memory width > 0 and a shift range >= 0, got M = " +
+           std::to_string(layout.memory_width) + ", K = " + std::to_string(layout.max_shift);
+  });
   ScoreSpec spec;
   spec.query_dim = layout.memory_width + 1;  // the key, then beta
   spec.key_dim = layout.memory_width;
@@ -78,9 +81,10 @@ NtmAddressing::NtmAddressing(const AddressingLayout& layout) : layout_(layout) {
 
 Variable NtmAddressing::scores(const Variable& queries, const Variable& memory,
                                const ScoreContext& context) {
-  check(queries.size(-1) == layout_.width(), "ntm addressing",
-        "a head's query is [..., " + std::to_string(layout_.width()) +
-            "] (key, beta, g, shifts, gamma), got " + to_string(queries.shape()));
+  check(queries.size(-1) == layout_.width(), "ntm addressing", [&] {
+    return "a head's query is [..., " + std::to_string(layout_.width()) +
+           "] (key, beta, g, shifts, gamma), got " + to_string(queries.shape());
+  });
   check(!context.mask.defined(), "ntm addressing",
         "the memory has no padding: a mask would be shifted onto masked rows");
   const Variable key_and_strength = narrow(queries, -1, 0, layout_.memory_width + 1);

@@ -30,9 +30,10 @@ LstmBaseline::LstmBaseline(const NtmConfig& config)
 }
 
 Variable LstmBaseline::forward(const Variable& inputs) {
-  check(inputs.ndim() == 3 && inputs.size(2) == lstm_.options().input_size, "lstm baseline",
-        "inputs must be [B, T, " + std::to_string(lstm_.options().input_size) + "], got " +
-            to_string(inputs.shape()));
+  check(inputs.ndim() == 3 && inputs.size(2) == lstm_.options().input_size, "lstm baseline", [&] {
+    return "inputs must be [B, T, " + std::to_string(lstm_.options().input_size) + "], got " +
+           to_string(inputs.shape());
+  });
   const Variable h = lstm_.forward(inputs).outputs;  // [B, T, C]
   return output_.forward(h);                         // [B, T, O]
 }

@@ -60,9 +60,10 @@ Variable NeuralTuringMachine::control(const Variable& x, CellState& state) const
 }
 
 Variable NeuralTuringMachine::forward(const Variable& inputs) {
-  check(inputs.ndim() == 3 && inputs.size(2) == config_.input_width, "ntm",
-        "inputs must be [B, T, " + std::to_string(config_.input_width) + "], got " +
-            to_string(inputs.shape()));
+  check(inputs.ndim() == 3 && inputs.size(2) == config_.input_width, "ntm", [&] {
+    return "inputs must be [B, T, " + std::to_string(config_.input_width) + "], got " +
+           to_string(inputs.shape());
+  });
   check(inputs.size(1) >= 1, "ntm", "a sequence needs at least one step");
   const int64_t B = inputs.size(0), T = inputs.size(1), R = config_.read_heads;
   Variable memory(Tensor::full({B, config_.memory_slots, config_.memory_width},

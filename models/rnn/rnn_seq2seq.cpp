@@ -50,9 +50,11 @@ const RnnConfig& checked(const RnnConfig& config, bool text_encoder) {
   config.check();
   check((config.source_vocab > special_tokens::pad || !text_encoder) &&
             config.target_vocab > special_tokens::pad,
-        "rnn",
-        "source_vocab and target_vocab must be set, got " + std::to_string(config.source_vocab) +
-            " and " + std::to_string(config.target_vocab));
+        "rnn", [&] {
+          return "source_vocab and target_vocab must be set, got " +
+                 std::to_string(config.source_vocab) + " and " +
+                 std::to_string(config.target_vocab);
+        });
   return config;
 }
 
@@ -105,7 +107,7 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, int64_t first_input, bool text_e
 
 Memory RnnSeq2Seq::encode(const Source& source) {
   check(source.input.ndim() == 2, "rnn encode",
-        "source must be [B, S] token ids, got " + to_string(source.input.shape()));
+        [&] { return "source must be [B, S] token ids, got " + to_string(source.input.shape()); });
   check(encoder_ != nullptr, "rnn encode", "this model has no text encoder");
   const Variable x = dropout_.forward(source_embedding_->forward(source.input));  // [B, S, D]
   const RecurrentOutput read = encoder_->forward(x, source.mask);
@@ -121,9 +123,10 @@ std::vector<CellState> RnnSeq2Seq::initial_states(const Memory& memory) const {
   const size_t K = static_cast<size_t>(config_.directions());
   const size_t LK = static_cast<size_t>(config_.encoder_layers) * K;
   const bool lstm = config_.cell == CellKind::lstm;
-  check(memory.final_states.size() == (lstm ? 2 : 1) * LK, "rnn start",
-        "the memory holds " + std::to_string(memory.final_states.size()) +
-            " final states; this encoder leaves " + std::to_string((lstm ? 2 : 1) * LK));
+  check(memory.final_states.size() == (lstm ? 2 : 1) * LK, "rnn start", [&] {
+    return "the memory holds " + std::to_string(memory.final_states.size()) +
+           " final states; this encoder leaves " + std::to_string((lstm ? 2 : 1) * LK);
+  });
   // Layer l's final state, both directions side by side: [N, K R_e]
   auto joined = [&](size_t first, size_t l) {
     const size_t i = first + l * K;
@@ -188,9 +191,10 @@ AttentionResult RnnSeq2Seq::attend_memory(const Variable& query, RnnState& state
 Step RnnSeq2Seq::step(const Tensor& tokens, DecoderState& decoder_state) {
   auto& state = dynamic_cast<RnnState&>(decoder_state);
   const int64_t N = tokens.numel();
-  check(tokens.ndim() == 1 && N == state.memory.states.size(0), "rnn step",
-        "tokens must be [N] with the state's N = " + std::to_string(state.memory.states.size(0)) +
-            ", got " + to_string(tokens.shape()));
+  check(tokens.ndim() == 1 && N == state.memory.states.size(0), "rnn step", [&] {
+    return "tokens must be [N] with the state's N = " +
+           std::to_string(state.memory.states.size(0)) + ", got " + to_string(tokens.shape());
+  });
   const Variable embedded = dropout_.forward(target_embedding_.forward(tokens));  // [N, D]
   const Variable logits_t = step_logits(embedded, state);  // [N, V]
   state.position += 1;
@@ -204,9 +208,10 @@ Variable RnnSeq2Seq::step_logits(const Variable& embedded, RnnState& state) {
 }
 
 Variable RnnSeq2Seq::forward(const Source& source, const Tensor& target_in) {
-  check(target_in.ndim() == 2 && target_in.size(0) == source.batch(), "rnn forward",
-        "target_in must be [B, T] token ids with the source's B, got " +
-            to_string(target_in.shape()) + " and source " + to_string(source.input.shape()));
+  check(target_in.ndim() == 2 && target_in.size(0) == source.batch(), "rnn forward", [&] {
+    return "target_in must be [B, T] token ids with the source's B, got " +
+           to_string(target_in.shape()) + " and source " + to_string(source.input.shape());
+  });
   const std::unique_ptr<DecoderState> started = start(encode(source));
   RnnState& state = static_cast<RnnState&>(*started);
   const Variable embedded = dropout_.forward(target_embedding_.forward(target_in));  // [B, T, D]

@@ -9,7 +9,7 @@ namespace attn {
 
 Source token_source(const Tensor& tokens) {
   check(tokens.ndim() == 2, "token_source",
-        "tokens must be [B, S] ids, got " + to_string(tokens.shape()));
+        [&] { return "tokens must be [B, S] ids, got " + to_string(tokens.shape()); });
   // The one place a token source's mask is made: 1 wherever the id is not <pad>.
   return {tokens, ne(tokens, Tensor::scalar(static_cast<real>(special_tokens::pad)))};  // [B, S]
 }

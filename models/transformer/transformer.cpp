@@ -43,13 +43,15 @@ TransformerConfig preset(const std::string& name, int64_t source_vocab, int64_t 
 const TransformerConfig& checked(const TransformerConfig& c) {
   c.check();
   const std::string op = "Transformer";
-  check(c.source_vocab > special_tokens::pad && c.target_vocab > special_tokens::pad, op,
-        "source_vocab and target_vocab must be set, got " + std::to_string(c.source_vocab) +
-            " and " + std::to_string(c.target_vocab));
+  check(c.source_vocab > special_tokens::pad && c.target_vocab > special_tokens::pad, op, [&] {
+    return "source_vocab and target_vocab must be set, got " + std::to_string(c.source_vocab) +
+           " and " + std::to_string(c.target_vocab);
+  });
   check(c.max_length > 0, op, "max_length must be positive");
-  check(!c.share_embeddings || c.source_vocab == c.target_vocab, op,
-        "share_embeddings needs one vocabulary, got source_vocab " +
-            std::to_string(c.source_vocab) + " and target_vocab " + std::to_string(c.target_vocab));
+  check(!c.share_embeddings || c.source_vocab == c.target_vocab, op, [&] {
+    return "share_embeddings needs one vocabulary, got source_vocab " +
+           std::to_string(c.source_vocab) + " and target_vocab " + std::to_string(c.target_vocab);
+  });
   return c;
 }
 
@@ -232,7 +234,7 @@ static Tensor key_mask(const Tensor& mask) {
 
 Memory Transformer::encode(const Source& source) {
   check(source.input.ndim() == 2, "Transformer::encode",
-        "source must be [B, S] token ids, got " + to_string(source.input.shape()));
+        [&] { return "source must be [B, S] token ids, got " + to_string(source.input.shape()); });
   const Variable memory = encoder_.forward(
       embed(*source_embedding_, *source_positions_, source.input), key_mask(source.mask));
   return {memory, source.mask, {}};  // [B, S, D], [B, S]; no final states
@@ -240,8 +242,10 @@ Memory Transformer::encode(const Source& source) {
 
 Variable Transformer::decode(const Tensor& target_in, const Memory& memory) {
   check(target_in.ndim() == 2 && target_in.size(0) == memory.states.size(0), "Transformer::decode",
-        "target_in must be [B, T] token ids with the memory's B, got " +
-            to_string(target_in.shape()) + " and memory " + to_string(memory.states.shape()));
+        [&] {
+          return "target_in must be [B, T] token ids with the memory's B, got " +
+                 to_string(target_in.shape()) + " and memory " + to_string(memory.states.shape());
+        });
   // Target position t may see positions <= t that are not padding (mask.h).
   const Tensor target_mask = combine_masks(padding_mask(target_in, special_tokens::pad),
                                            causal_mask(target_in.size(1)));  // [B, 1, T, T]
@@ -273,10 +277,11 @@ Step Transformer::step(const Tensor& tokens, DecoderState& decoder_state) {
   auto& state = dynamic_cast<TransformerState&>(decoder_state);
   const int64_t N = tokens.numel();
   check(tokens.ndim() == 1 && !state.layers.empty() && N == state.layers[0].cross.keys.size(0),
-        "Transformer::step",
-        "tokens must be [N] with the state's N = " +
-            std::to_string(state.layers.empty() ? 0 : state.layers[0].cross.keys.size(0)) +
-            ", got " + to_string(tokens.shape()));
+        "Transformer::step", [&] {
+          return "tokens must be [N] with the state's N = " +
+                 std::to_string(state.layers.empty() ? 0 : state.layers[0].cross.keys.size(0)) +
+                 ", got " + to_string(tokens.shape());
+        });
   const Tensor column = tokens.view({N, 1});  // [N, 1]
   const Variable y = embed(target_embedding(), *target_positions_, column, state.position);
   const Variable h = decoder_.forward_step(y, state.layers, state.memory_mask);  // [N, 1, D]

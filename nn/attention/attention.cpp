@@ -58,21 +58,25 @@ namespace {
 constexpr real kMinusInf = -std::numeric_limits<real>::infinity();
 
 void check_shapes(const Variable& queries, const Variable& keys, const Variable& values) {
-  check(queries.ndim() == 3 || queries.ndim() == 4, "attention",
-        "queries must be [B, T, Eq] or [B, H, T, Eq], got " + to_string(queries.shape()));
-  check(keys.ndim() == queries.ndim() && values.ndim() == queries.ndim(), "attention",
-        "queries " + to_string(queries.shape()) + ", keys " + to_string(keys.shape()) +
-            " and values " + to_string(values.shape()) + " must have the same rank");
+  check(queries.ndim() == 3 || queries.ndim() == 4, "attention", [&] {
+    return "queries must be [B, T, Eq] or [B, H, T, Eq], got " + to_string(queries.shape());
+  });
+  check(keys.ndim() == queries.ndim() && values.ndim() == queries.ndim(), "attention", [&] {
+    return "queries " + to_string(queries.shape()) + ", keys " + to_string(keys.shape()) +
+           " and values " + to_string(values.shape()) + " must have the same rank";
+  });
   const int leading = queries.ndim() - 2;  // the "..." axes: [B] or [B, H]
   bool keys_fit_values = true, queries_fit_keys = true;
   for (int i = 0; i <= leading; ++i) keys_fit_values &= keys.size(i) == values.size(i);
   for (int i = 0; i < leading; ++i) queries_fit_keys &= queries.size(i) == keys.size(i);
-  check(keys_fit_values, "attention",
-        "keys " + to_string(keys.shape()) + " and values " + to_string(values.shape()) +
-            " must agree on [..., S]");
-  check(queries_fit_keys, "attention",
-        "queries " + to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
-            " must agree on the leading axes");
+  check(keys_fit_values, "attention", [&] {
+    return "keys " + to_string(keys.shape()) + " and values " + to_string(values.shape()) +
+           " must agree on [..., S]";
+  });
+  check(queries_fit_keys, "attention", [&] {
+    return "queries " + to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
+           " must agree on the leading axes";
+  });
 }
 
 // softmax(scores) over the last axis as if each row also had c slots of score 0 (empty slots):
@@ -92,10 +96,11 @@ Variable weights_for(ScoreFunction& score, const Variable& queries, const Variab
   Shape expected = queries.shape();
   expected.back() = keys.size(-2);
   Variable scores = score.scores(queries, keys, context);  // [..., R, S]
-  check(scores.shape() == expected, "attention",
-        "the score function returned " + to_string(scores.shape()) + " for queries " +
-            to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
-            "; expected [..., T, S] = " + to_string(expected));
+  check(scores.shape() == expected, "attention", [&] {
+    return "the score function returned " + to_string(scores.shape()) + " for queries " +
+           to_string(queries.shape()) + " and keys " + to_string(keys.shape()) +
+           "; expected [..., T, S] = " + to_string(expected);
+  });
   // The one place a mask becomes -inf: where the caller's mask or the score's own says 0.
   Tensor mask = context.mask;
   const Tensor own = score.restrict_keys(queries, keys, context);
@@ -146,19 +151,21 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
   if (options.mask.defined()) {
     Shape scores_shape = queries.shape();
     scores_shape.back() = keys.size(-2);
-    check(broadcasts_to(options.mask.shape(), scores_shape), "attention",
-          "mask " + to_string(options.mask.shape()) +
-              " does not broadcast to the scores [..., T, S] = " + to_string(scores_shape));
+    check(broadcasts_to(options.mask.shape(), scores_shape), "attention", [&] {
+      return "mask " + to_string(options.mask.shape()) +
+             " does not broadcast to the scores [..., T, S] = " + to_string(scores_shape);
+    });
   }
   if (options.empty_slots.defined()) {
     Shape column = queries.shape();
     column.back() = 1;
-    check(broadcasts_to(options.empty_slots.shape(), column), "attention",
-          "empty_slots " + to_string(options.empty_slots.shape()) +
-              " does not broadcast to [..., T, 1] = " + to_string(column));
+    check(broadcasts_to(options.empty_slots.shape(), column), "attention", [&] {
+      return "empty_slots " + to_string(options.empty_slots.shape()) +
+             " does not broadcast to [..., T, 1] = " + to_string(column);
+    });
     for (real c : options.empty_slots.to_vector())
       check(c >= 0 && std::isfinite(c), "attention",
-            "empty_slots must be counts >= 0, got " + std::to_string(c));
+            [&] { return "empty_slots must be counts >= 0, got " + std::to_string(c); });
   }
   ScoreContext context;
   context.kind = options.kind;
@@ -183,12 +190,14 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
 
 AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Variable& keys,
                            const Variable& values, const AttentionOptions& options) {
-  check(query.ndim() == 2, "attention",
-        "attend_one takes one query per sequence, [B, Eq], got " + to_string(query.shape()));
+  check(query.ndim() == 2, "attention", [&] {
+    return "attend_one takes one query per sequence, [B, Eq], got " + to_string(query.shape());
+  });
   check(!options.mask.defined() || options.mask.ndim() == 2, "attention",
-        "attend_one takes a mask [B, S], got " + to_string(options.mask.shape()));
-  check(!options.empty_slots.defined() || options.empty_slots.ndim() == 1, "attention",
-        "attend_one takes empty_slots [B], got " + to_string(options.empty_slots.shape()));
+        [&] { return "attend_one takes a mask [B, S], got " + to_string(options.mask.shape()); });
+  check(!options.empty_slots.defined() || options.empty_slots.ndim() == 1, "attention", [&] {
+    return "attend_one takes empty_slots [B], got " + to_string(options.empty_slots.shape());
+  });
   AttentionOptions one = options;
   if (options.mask.defined()) one.mask = options.mask.unsqueeze(1);  // [B, 1, S]
   if (options.empty_slots.defined()) {

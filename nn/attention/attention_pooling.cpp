@@ -19,10 +19,11 @@ namespace {
 
 const AttentionPoolingOptions& checked(const AttentionPoolingOptions& options) {
   check(options.input_dim >= 1 && options.attention_dim >= 1 && options.hops >= 1,
-        "AttentionPooling",
-        "needs input_dim, attention_dim and hops >= 1, got " + std::to_string(options.input_dim) +
-            ", " + std::to_string(options.attention_dim) + " and " +
-            std::to_string(options.hops));
+        "AttentionPooling", [&] {
+          return "needs input_dim, attention_dim and hops >= 1, got " +
+                 std::to_string(options.input_dim) + ", " + std::to_string(options.attention_dim) +
+                 " and " + std::to_string(options.hops);
+        });
   return options;
 }
 
@@ -41,13 +42,15 @@ AttentionPooling::AttentionPooling(const AttentionPoolingOptions& options, Gener
 }
 
 PoolingResult AttentionPooling::forward(const Variable& states, const Tensor& mask) {
-  check(states.ndim() == 3 && states.size(2) == options_.input_dim, "AttentionPooling",
-        "states must be [B, S, " + std::to_string(options_.input_dim) + "], got " +
-            to_string(states.shape()));
+  check(states.ndim() == 3 && states.size(2) == options_.input_dim, "AttentionPooling", [&] {
+    return "states must be [B, S, " + std::to_string(options_.input_dim) + "], got " +
+           to_string(states.shape());
+  });
   const int64_t B = states.size(0), S = states.size(1);
-  check(!mask.defined() || mask.shape() == Shape{B, S}, "AttentionPooling",
-        "mask must be [B, S] = " + to_string(Shape{B, S}) + " like the states " +
-            to_string(states.shape()) + ", got " + to_string(mask.shape()));
+  check(!mask.defined() || mask.shape() == Shape{B, S}, "AttentionPooling", [&] {
+    return "mask must be [B, S] = " + to_string(Shape{B, S}) + " like the states " +
+           to_string(states.shape()) + ", got " + to_string(mask.shape());
+  });
   const Variable keys = score_->prepare_keys(
       tanh(matmul(states, transpose(w_s1, 0, 1))));  // [B, S, D] @ [D, d_a] -> [B, S, d_a]
   // The same r queries for every sentence: W_s2 seen B times, without a copy.
@@ -61,7 +64,7 @@ PoolingResult AttentionPooling::forward(const Variable& states, const Tensor& ma
 
 Variable redundancy_penalty(const Variable& weights) {
   check(weights.ndim() == 3, "redundancy_penalty",
-        "weights must be A [B, r, S], got " + to_string(weights.shape()));
+        [&] { return "weights must be A [B, r, S], got " + to_string(weights.shape()); });
   const int64_t B = weights.size(0), r = weights.size(1);
   const Variable gram = matmul(weights, transpose(weights, 1, 2));  // [B, r, S] @ [B, S, r] -> [B, r, r]
   Tensor eye = Tensor::zeros({r, r});

@@ -30,7 +30,7 @@ LocalWindow::LocalWindow(std::unique_ptr<ScoreFunction> score, WindowKind kind, 
     : score_(std::move(score)), kind_(kind), half_width_(half_width) {
   check(score_ != nullptr, "local window", "needs a score function to wrap");
   check(half_width >= 1, "local window",
-        "half-width D must be at least 1, got " + std::to_string(half_width));
+        [&] { return "half-width D must be at least 1, got " + std::to_string(half_width); });
   register_module("score", *score_);
   if (kind == WindowKind::predictive) {
     check(query_dim > 0, "local window", "local-p needs the query width");

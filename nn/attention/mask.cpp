@@ -11,7 +11,8 @@
 namespace attn {
 
 Tensor causal_mask(int64_t length) {
-  check(length >= 0, "causal_mask", "length must be >= 0, got " + std::to_string(length));
+  check(length >= 0, "causal_mask",
+        [&] { return "length must be >= 0, got " + std::to_string(length); });
   const Tensor positions = Tensor::arange(length);
   // Query index down the rows, key index across the columns: allowed where key <= query.
   const Tensor queries = positions.view({length, 1});     // [T, 1]
@@ -21,7 +22,7 @@ Tensor causal_mask(int64_t length) {
 
 Tensor padding_mask(const Tensor& tokens, int64_t pad_index) {
   check(tokens.ndim() == 2, "padding_mask",
-        "tokens must be [B, S], got " + to_string(tokens.shape()));
+        [&] { return "tokens must be [B, S], got " + to_string(tokens.shape()); });
   const Tensor pad = Tensor::scalar(static_cast<real>(pad_index));
   const Tensor mask = ne(tokens, pad);                       // [B, S]
   return mask.view({tokens.size(0), 1, 1, tokens.size(1)});  // [B, 1, 1, S]

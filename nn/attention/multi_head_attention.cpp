@@ -20,12 +20,14 @@ namespace {
 
 // E = D / H; a D that H does not divide cannot be split into equal heads.
 int64_t checked_head_dim(int64_t d_model, int64_t heads) {
-  check(d_model > 0 && heads > 0, "multi_head_attention",
-        "d_model and heads must be positive, got " + std::to_string(d_model) + " and " +
-            std::to_string(heads));
-  check(d_model % heads == 0, "multi_head_attention",
-        "d_model " + std::to_string(d_model) + " is not divisible by heads " +
-            std::to_string(heads));
+  check(d_model > 0 && heads > 0, "multi_head_attention", [&] {
+    return "d_model and heads must be positive, got " + std::to_string(d_model) + " and " +
+           std::to_string(heads);
+  });
+  check(d_model % heads == 0, "multi_head_attention", [&] {
+    return "d_model " + std::to_string(d_model) + " is not divisible by heads " +
+           std::to_string(heads);
+  });
   return d_model / heads;
 }
 
@@ -124,8 +126,10 @@ void AttentionCache::select_rows(const Tensor& rows) {
 }
 
 AttentionCache MultiHeadAttention::start_cache(const Variable& memory) {
-  check(memory.ndim() == 3 && memory.size(2) == d_model_, "multi_head_attention",
-        "memory must be [N, S, " + std::to_string(d_model_) + "], got " + to_string(memory.shape()));
+  check(memory.ndim() == 3 && memory.size(2) == d_model_, "multi_head_attention", [&] {
+    return "memory must be [N, S, " + std::to_string(d_model_) + "], got " +
+           to_string(memory.shape());
+  });
   AttentionCache cache;
   cache.keys = project_keys(memory);      // [N, H, S, *]
   cache.values = project_values(memory);  // [N, H, S, E]

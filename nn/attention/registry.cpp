@@ -45,7 +45,8 @@ const std::vector<ScoreEntry>& score_functions() {
 }
 
 void check_no_settings(const ScoreSpec& spec, const std::string& owner) {
-  check(spec.settings.empty(), owner, "takes no settings, got '" + spec.settings + "'");
+  check(spec.settings.empty(), owner,
+        [&] { return "takes no settings, got '" + spec.settings + "'"; });
 }
 
 std::unique_ptr<ScoreFunction> make_score_function(const std::string& name, ScoreSpec spec) {

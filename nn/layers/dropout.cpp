@@ -10,7 +10,8 @@
 namespace attn {
 
 Dropout::Dropout(real p, Generator& generator) : p_(p), generator_(&generator) {
-  check(p >= 0 && p < 1, "Dropout", "p must be in [0, 1), got " + std::to_string(p));
+  check(p >= 0 && p < 1, "Dropout",
+        [&] { return "p must be in [0, 1), got " + std::to_string(p); });
 }
 
 Variable Dropout::forward(const Variable& x) const {

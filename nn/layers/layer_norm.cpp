@@ -11,16 +11,17 @@
 namespace attn {
 
 LayerNorm::LayerNorm(int64_t dim, real eps) : eps_(eps) {
-  check(dim > 0, "LayerNorm", "dim must be positive, got " + std::to_string(dim));
-  check(eps >= 0, "LayerNorm", "eps must be >= 0, got " + std::to_string(eps));
+  check(dim > 0, "LayerNorm", [&] { return "dim must be positive, got " + std::to_string(dim); });
+  check(eps >= 0, "LayerNorm", [&] { return "eps must be >= 0, got " + std::to_string(eps); });
   weight = register_parameter("weight", Tensor::ones({dim}));
   bias = register_parameter("bias", Tensor::zeros({dim}));
 }
 
 Variable LayerNorm::forward(const Variable& x) const {
-  check(x.ndim() >= 1 && x.size(-1) == weight.size(0), "LayerNorm",
-        "input " + to_string(x.shape()) + " must end in the normalised size " +
-            std::to_string(weight.size(0)));
+  check(x.ndim() >= 1 && x.size(-1) == weight.size(0), "LayerNorm", [&] {
+    return "input " + to_string(x.shape()) + " must end in the normalised size " +
+           std::to_string(weight.size(0));
+  });
   return layer_norm(x, weight, bias, eps_);  // [..., D]
 }
 

@@ -14,9 +14,10 @@ namespace attn {
 
 Linear::Linear(int64_t in_features, int64_t out_features, Generator& generator,
                bool with_bias) {
-  check(in_features > 0 && out_features > 0, "Linear",
-        "features must be positive, got in " + std::to_string(in_features) + ", out " +
-            std::to_string(out_features));
+  check(in_features > 0 && out_features > 0, "Linear", [&] {
+    return "features must be positive, got in " + std::to_string(in_features) + ", out " +
+           std::to_string(out_features);
+  });
   const real k = real(1 / std::sqrt(double(in_features)));
   weight = register_parameter("weight", uniform({out_features, in_features}, -k, k, generator));
   if (with_bias) bias = register_parameter("bias", uniform({out_features}, -k, k, generator));

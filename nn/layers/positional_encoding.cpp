@@ -18,20 +18,24 @@ namespace attn {
 
 PositionalEncoding::PositionalEncoding(int64_t d_model, int64_t max_length)
     : d_model_(d_model), max_length_(max_length) {
-  check(d_model > 0 && max_length > 0, "PositionalEncoding",
-        "d_model and max_length must be positive, got " + std::to_string(d_model) + " and " +
-            std::to_string(max_length));
+  check(d_model > 0 && max_length > 0, "PositionalEncoding", [&] {
+    return "d_model and max_length must be positive, got " + std::to_string(d_model) + " and " +
+           std::to_string(max_length);
+  });
 }
 
 Variable PositionalEncoding::forward(const Variable& x, int64_t offset) const {
-  check(x.ndim() == 3 && x.size(2) == d_model_, "PositionalEncoding",
-        "input must be [B, T, " + std::to_string(d_model_) + "], got " + to_string(x.shape()));
+  check(x.ndim() == 3 && x.size(2) == d_model_, "PositionalEncoding", [&] {
+    return "input must be [B, T, " + std::to_string(d_model_) + "], got " + to_string(x.shape());
+  });
   const int64_t length = x.size(1);
-  check(offset >= 0, "PositionalEncoding", "offset must be >= 0, got " + std::to_string(offset));
-  check(offset + length <= max_length_, "PositionalEncoding",
-        "positions " + std::to_string(offset) + ".." + std::to_string(offset + length - 1) +
-            " run past the table's 0.." + std::to_string(max_length_ - 1) +
-            "; build the encoding with a larger max_length");
+  check(offset >= 0, "PositionalEncoding",
+        [&] { return "offset must be >= 0, got " + std::to_string(offset); });
+  check(offset + length <= max_length_, "PositionalEncoding", [&] {
+    return "positions " + std::to_string(offset) + ".." + std::to_string(offset + length - 1) +
+           " run past the table's 0.." + std::to_string(max_length_ - 1) +
+           "; build the encoding with a larger max_length";
+  });
   return x + rows(offset, length);  // [B, T, D] + [T, D] -> [B, T, D]
 }
 

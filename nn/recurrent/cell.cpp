@@ -17,9 +17,10 @@ namespace attn {
 RecurrentCell::RecurrentCell(CellKind kind, int64_t input_size, int64_t hidden_size,
                              Generator& generator)
     : kind_(kind), input_size_(input_size), hidden_size_(hidden_size) {
-  check(input_size > 0 && hidden_size > 0, std::string(to_string(kind)) + " cell",
-        "input_size and hidden_size must be positive, got " + std::to_string(input_size) + " and " +
-            std::to_string(hidden_size));
+  check(input_size > 0 && hidden_size > 0, std::string(to_string(kind)) + " cell", [&] {
+    return "input_size and hidden_size must be positive, got " + std::to_string(input_size) +
+           " and " + std::to_string(hidden_size);
+  });
   const int64_t GR = gates() * hidden_size;
   const real k = real(1 / std::sqrt(double(hidden_size)));
   weight_ih = register_parameter("weight_ih", uniform({GR, input_size}, -k, k, generator));
@@ -30,9 +31,10 @@ RecurrentCell::RecurrentCell(CellKind kind, int64_t input_size, int64_t hidden_s
 
 Variable RecurrentCell::input_gates(const Variable& x) const {
   check(x.defined() && x.ndim() >= 1 && x.size(-1) == input_size_,
-        std::string(to_string(kind_)) + " cell",
-        "input " + (x.defined() ? to_string(x.shape()) : std::string("(undefined)")) +
-            " must end in input_size " + std::to_string(input_size_));
+        std::string(to_string(kind_)) + " cell", [&] {
+          return "input " + (x.defined() ? to_string(x.shape()) : std::string("(undefined)")) +
+                 " must end in input_size " + std::to_string(input_size_);
+        });
   return matmul(x, transpose(weight_ih, 0, 1)) + bias_ih;  // [..., I] @ [I, G*R] -> [..., G*R]
 }
 
@@ -51,17 +53,21 @@ int64_t RecurrentCell::check_step(const Variable& x_gates, const CellState& stat
   const auto shape_of = [](const Variable& v) {
     return v.defined() ? to_string(v.shape()) : std::string("(undefined)");
   };
-  check(state.h.defined() && state.h.ndim() == 2 && state.h.size(1) == hidden_size_, op,
-        "h " + shape_of(state.h) + " must be [B, " + std::to_string(hidden_size_) + "]");
+  check(state.h.defined() && state.h.ndim() == 2 && state.h.size(1) == hidden_size_, op, [&] {
+    return "h " + shape_of(state.h) + " must be [B, " + std::to_string(hidden_size_) + "]";
+  });
   const int64_t B = state.h.size(0);
   const Shape gates_shape = {B, gates() * hidden_size_};
-  check(x_gates.defined() && x_gates.shape() == gates_shape, op,
-        "x_gates " + shape_of(x_gates) + " must be " + to_string(gates_shape) + " for h " +
-            shape_of(state.h));
+  check(x_gates.defined() && x_gates.shape() == gates_shape, op, [&] {
+    return "x_gates " + shape_of(x_gates) + " must be " + to_string(gates_shape) + " for h " +
+           shape_of(state.h);
+  });
   const bool needs_c = kind_ == CellKind::lstm;
-  check(needs_c ? state.c.defined() && state.c.shape() == state.h.shape() : !state.c.defined(),
-        op, needs_c ? "c " + shape_of(state.c) + " must be " + shape_of(state.h) + " like h"
-                    : std::string("a GRU state has no c"));
+  check(needs_c ? state.c.defined() && state.c.shape() == state.h.shape() : !state.c.defined(), op,
+        [&] {
+          return needs_c ? "c " + shape_of(state.c) + " must be " + shape_of(state.h) + " like h"
+                         : std::string("a GRU state has no c");
+        });
   return B;
 }
 

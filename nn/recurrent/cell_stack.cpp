@@ -10,7 +10,8 @@ namespace attn {
 CellStack::CellStack(CellKind kind, int64_t input_size, int64_t hidden_size, int64_t layers,
                      real dropout, Generator& generator)
     : dropout_(dropout, generator) {
-  check(layers >= 1, "CellStack", "needs at least one layer, got " + std::to_string(layers));
+  check(layers >= 1, "CellStack",
+        [&] { return "needs at least one layer, got " + std::to_string(layers); });
   for (int64_t l = 0; l < layers; ++l) {
     cells_.push_back(make_cell(kind, l == 0 ? input_size : hidden_size, hidden_size, generator));
     const std::string suffix = "_l" + std::to_string(l);
@@ -25,9 +26,10 @@ CellStack::CellStack(CellKind kind, int64_t input_size, int64_t hidden_size, int
 
 std::vector<CellState> CellStack::step(const Variable& x_gates,
                                        const std::vector<CellState>& states) const {
-  check(states.size() == cells_.size(), "CellStack::step",
-        "got " + std::to_string(states.size()) + " states for " + std::to_string(cells_.size()) +
-            " layers");
+  check(states.size() == cells_.size(), "CellStack::step", [&] {
+    return "got " + std::to_string(states.size()) + " states for " + std::to_string(cells_.size()) +
+           " layers";
+  });
   std::vector<CellState> next;
   next.reserve(cells_.size());
   for (size_t l = 0; l < cells_.size(); ++l) {

@@ -22,10 +22,11 @@ int64_t layer_input_size(const RecurrentOptions& options, int64_t layer) {
 }
 
 RecurrentOptions checked(const RecurrentOptions& options) {
-  check(options.input_size > 0 && options.hidden_size > 0 && options.layers > 0, "Recurrent",
-        "input_size, hidden_size and layers must be positive, got " +
-            std::to_string(options.input_size) + ", " + std::to_string(options.hidden_size) +
-            ", " + std::to_string(options.layers));
+  check(options.input_size > 0 && options.hidden_size > 0 && options.layers > 0, "Recurrent", [&] {
+    return "input_size, hidden_size and layers must be positive, got " +
+           std::to_string(options.input_size) + ", " + std::to_string(options.hidden_size) + ", " +
+           std::to_string(options.layers);
+  });
   return options;
 }
 
@@ -39,19 +40,23 @@ Variable component(const Variable& y, int64_t c, int64_t start, int64_t length) 
 std::vector<int64_t> lengths_from_mask(const Tensor& mask, int64_t batch, int64_t steps) {
   if (!mask.defined()) return std::vector<int64_t>(batch, steps);
   const Shape expected = {batch, steps};
-  check(mask.shape() == expected, "Recurrent",
-        "mask " + to_string(mask.shape()) + " must be " + to_string(expected) + " like the inputs");
+  check(mask.shape() == expected, "Recurrent", [&] {
+    return "mask " + to_string(mask.shape()) + " must be " + to_string(expected) +
+           " like the inputs";
+  });
   const std::vector<real> values = mask.to_vector();
   std::vector<int64_t> lengths(batch, 0);
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t t = 0; t < steps; ++t) {
       const real m = values[b * steps + t];
-      check(m == 0 || m == 1, "Recurrent",
-            "mask[" + std::to_string(b) + ", " + std::to_string(t) + "] is " + std::to_string(m) +
-                "; a mask holds 1 (real step) or 0 (padding)");
-      check(m == 0 || lengths[b] == t, "Recurrent",
-            "mask row " + std::to_string(b) + " is not right-padded: step " + std::to_string(t) +
-                " is real after a padded step");
+      check(m == 0 || m == 1, "Recurrent", [&] {
+        return "mask[" + std::to_string(b) + ", " + std::to_string(t) + "] is " +
+               std::to_string(m) + "; a mask holds 1 (real step) or 0 (padding)";
+      });
+      check(m == 0 || lengths[b] == t, "Recurrent", [&] {
+        return "mask row " + std::to_string(b) + " is not right-padded: step " + std::to_string(t) +
+               " is real after a padded step";
+      });
       if (m == 1) lengths[b] = t + 1;
     }
   }
@@ -79,8 +84,10 @@ Recurrent::Recurrent(const RecurrentOptions& options, Generator& generator)
 
 const RecurrentCell& Recurrent::cell(int64_t layer, int64_t direction) const {
   check(layer >= 0 && layer < options_.layers && direction >= 0 && direction < directions(),
-        "Recurrent", "no cell for layer " + std::to_string(layer) + ", direction " +
-                         std::to_string(direction));
+        "Recurrent", [&] {
+          return "no cell for layer " + std::to_string(layer) + ", direction " +
+                 std::to_string(direction);
+        });
   return *cells_[layer * directions() + direction];
 }
 
@@ -98,15 +105,18 @@ Variable Recurrent::run_direction(const RecurrentCell& cell, const Variable& x,
 RecurrentOutput Recurrent::forward(const Variable& inputs, const Tensor& mask,
                                    const std::vector<CellState>& initial) const {
   check(inputs.defined() && inputs.ndim() == 3 && inputs.size(2) == options_.input_size,
-        "Recurrent",
-        "inputs " + (inputs.defined() ? to_string(inputs.shape()) : std::string("(undefined)")) +
-            " must be [B, T, " + std::to_string(options_.input_size) + "]");
+        "Recurrent", [&] {
+          return "inputs " +
+                 (inputs.defined() ? to_string(inputs.shape()) : std::string("(undefined)")) +
+                 " must be [B, T, " + std::to_string(options_.input_size) + "]";
+        });
   const int64_t B = inputs.size(0), T = inputs.size(1), K = directions();
   const std::vector<int64_t> lengths = lengths_from_mask(mask, B, T);
   const size_t cell_count = cells_.size();
-  check(initial.empty() || initial.size() == cell_count, "Recurrent",
-        "initial holds " + std::to_string(initial.size()) + " states; give none or " +
-            std::to_string(cell_count) + " (layers x directions)");
+  check(initial.empty() || initial.size() == cell_count, "Recurrent", [&] {
+    return "initial holds " + std::to_string(initial.size()) + " states; give none or " +
+           std::to_string(cell_count) + " (layers x directions)";
+  });
 
   RecurrentOutput out;
   Variable x = inputs;  // [B, T, I], then [B, T, K*R]

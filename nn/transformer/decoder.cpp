@@ -65,7 +65,8 @@ Variable DecoderLayer::forward_step(const Variable& y, DecoderLayerCache& cache,
 // ---- the stack --------------------------------------------------------------------------------
 
 Decoder::Decoder(const LayerConfig& config, int64_t layers, Generator& generator) {
-  check(layers >= 1, "Decoder", "needs at least one layer, got " + std::to_string(layers));
+  check(layers >= 1, "Decoder",
+        [&] { return "needs at least one layer, got " + std::to_string(layers); });
   for (int64_t i = 0; i < layers; ++i) {
     layers_.push_back(std::make_unique<DecoderLayer>(config, generator));
     register_module("layers." + std::to_string(i), *layers_.back());
@@ -99,7 +100,7 @@ Variable Decoder::forward_step(const Variable& y, std::vector<DecoderLayerCache>
 
 const DecoderLayer& Decoder::layer(int64_t index) const {
   check(index >= 0 && index < size(), "Decoder::layer",
-        "layer " + std::to_string(index) + " of " + std::to_string(size()));
+        [&] { return "layer " + std::to_string(index) + " of " + std::to_string(size()); });
   return *layers_[index];
 }
 

@@ -35,7 +35,8 @@ Variable EncoderLayer::forward(const Variable& x, const Tensor& source_mask) {
 // ---- the stack --------------------------------------------------------------------------------
 
 Encoder::Encoder(const LayerConfig& config, int64_t layers, Generator& generator) {
-  check(layers >= 1, "Encoder", "needs at least one layer, got " + std::to_string(layers));
+  check(layers >= 1, "Encoder",
+        [&] { return "needs at least one layer, got " + std::to_string(layers); });
   for (int64_t i = 0; i < layers; ++i) {
     layers_.push_back(std::make_unique<EncoderLayer>(config, generator));
     register_module("layers." + std::to_string(i), *layers_.back());
@@ -54,7 +55,7 @@ Variable Encoder::forward(const Variable& x, const Tensor& source_mask) {
 
 const EncoderLayer& Encoder::layer(int64_t index) const {
   check(index >= 0 && index < size(), "Encoder::layer",
-        "layer " + std::to_string(index) + " of " + std::to_string(size()));
+        [&] { return "layer " + std::to_string(index) + " of " + std::to_string(size()); });
   return *layers_[index];
 }
 

@@ -12,8 +12,10 @@ CnnEncoder::CnnEncoder(int64_t in_channels, const std::vector<int64_t>& channels
                        Generator& generator)
     : pools_(pools), width_(channels.empty() ? 0 : channels.back()) {
   check(!channels.empty(), "CnnEncoder", "needs at least one block");
-  check(pools >= 0 && pools <= static_cast<int64_t>(channels.size()), "CnnEncoder",
-        "pools must be in 0.." + std::to_string(channels.size()) + ", got " + std::to_string(pools));
+  check(pools >= 0 && pools <= static_cast<int64_t>(channels.size()), "CnnEncoder", [&] {
+    return "pools must be in 0.." + std::to_string(channels.size()) + ", got " +
+           std::to_string(pools);
+  });
   int64_t in = in_channels;
   for (size_t n = 0; n < channels.size(); ++n) {
     blocks_.push_back(std::make_unique<Conv2d>(in, channels[n], 3, generator, Conv2dOptions{1, 1}));
@@ -26,9 +28,10 @@ int64_t CnnEncoder::grid_size(int64_t size) const { return size >> pools_; }
 
 Variable CnnEncoder::forward(const Variable& images) const {
   check(images.ndim() == 4 && grid_size(images.size(2)) >= 1 && grid_size(images.size(3)) >= 1,
-        "CnnEncoder",
-        "images must be [B, C, H, W] with H and W at least " +
-            std::to_string(int64_t(1) << pools_) + ", got " + to_string(images.shape()));
+        "CnnEncoder", [&] {
+          return "images must be [B, C, H, W] with H and W at least " +
+                 std::to_string(int64_t(1) << pools_) + ", got " + to_string(images.shape());
+        });
   Variable x = images;  // [B, C, H, W]
   for (size_t n = 0; n < blocks_.size(); ++n) {
     x = relu(blocks_[n]->forward(x));  // [B, D_n, ., .]: the same size

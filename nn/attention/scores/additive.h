@@ -26,9 +26,10 @@ namespace attn {
 class AdditiveScore : public ScoreFunction {
  public:
   explicit AdditiveScore(const ScoreSpec& spec) {
-    check(spec.query_dim > 0 && spec.key_dim > 0, "additive score",
-          "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) +
-              " and " + std::to_string(spec.key_dim));
+    check(spec.query_dim > 0 && spec.key_dim > 0, "additive score", [&] {
+      return "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) +
+             " and " + std::to_string(spec.key_dim);
+    });
     int64_t A = spec.query_dim;
     Settings settings = {integer_setting("hidden", A, "width A of the hidden layer", 1, 1 << 16)};
     apply_settings_text(settings, spec.settings, "additive score");
@@ -40,17 +41,19 @@ class AdditiveScore : public ScoreFunction {
 
   // keys [..., S, Ek] -> W_k k [..., S, A]
   Variable prepare_keys(const Variable& keys) override {
-    check(keys.size(-1) == w_k.size(1), "additive score",
-          "built for key width " + std::to_string(w_k.size(1)) + ", got " +
-              std::to_string(keys.size(-1)));
+    check(keys.size(-1) == w_k.size(1), "additive score", [&] {
+      return "built for key width " + std::to_string(w_k.size(1)) + ", got " +
+             std::to_string(keys.size(-1));
+    });
     return matmul(keys, transpose(w_k, 0, 1));  // [..., S, Ek] @ [Ek, A] -> [..., S, A]
   }
 
   // queries [..., T, Eq], prepared keys [..., S, A] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
-    check(queries.size(-1) == w_q.size(1), "additive score",
-          "built for query width " + std::to_string(w_q.size(1)) + ", got " +
-              std::to_string(queries.size(-1)));
+    check(queries.size(-1) == w_q.size(1), "additive score", [&] {
+      return "built for query width " + std::to_string(w_q.size(1)) + ", got " +
+             std::to_string(queries.size(-1));
+    });
     Variable q = matmul(queries, transpose(w_q, 0, 1));  // [..., T, Eq] @ [Eq, A] -> [..., T, A]
     Variable hidden = tanh(unsqueeze(q, -2) + unsqueeze(keys, -3));  // [..., T, S, A]
     Variable e = matmul(hidden, unsqueeze(v, 1));  // [..., T, S, A] @ [A, 1] -> [..., T, S, 1]

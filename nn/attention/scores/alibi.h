@@ -33,7 +33,8 @@ class AlibiScore : public ScoreFunction {
  public:
   explicit AlibiScore(const ScoreSpec& spec) : heads_(spec.heads) {
     check_no_settings(spec, "alibi score");
-    check(heads_ >= 1, "alibi score", "needs spec.heads >= 1, got " + std::to_string(heads_));
+    check(heads_ >= 1, "alibi score",
+          [&] { return "needs spec.heads >= 1, got " + std::to_string(heads_); });
     const double H = static_cast<double>(heads_);
     for (int64_t h = 1; h <= heads_; ++h)
       slopes_.push_back(std::pow(2.0, -8.0 * static_cast<double>(h) / H));  // m_h
@@ -43,16 +44,18 @@ class AlibiScore : public ScoreFunction {
   Variable scores(const Variable& queries, const Variable& keys,
                   const ScoreContext& context) override {
     const int64_t d_k = keys.size(-1);
-    check(queries.size(-1) == d_k, "alibi score",
-          "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
-              std::to_string(d_k) + " (q . k needs Eq = Ek)");
+    check(queries.size(-1) == d_k, "alibi score", [&] {
+      return "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
+             std::to_string(d_k) + " (q . k needs Eq = Ek)";
+    });
     const real scale = static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
     const Variable content = matmul(queries, transpose(keys, -2, -1)) * scale;  // [..., T, S]
     if (context.kind == AttentionKind::cross) return content;
     const int64_t heads_axis = queries.ndim() == 4 ? queries.size(1) : 1;
-    check(heads_axis == heads_, "alibi score",
-          "built for " + std::to_string(heads_) + " heads, got queries " +
-              to_string(queries.shape()));
+    check(heads_axis == heads_, "alibi score", [&] {
+      return "built for " + std::to_string(heads_) + " heads, got queries " +
+             to_string(queries.shape());
+    });
     return content + Variable(bias(queries.size(-2), keys.size(-2), context));  // [..., T, S]
   }
 

@@ -31,7 +31,7 @@ class CosineScore : public ScoreFunction {
 
   explicit CosineScore(const ScoreSpec& spec) {
     check(spec.query_dim > 0, "cosine score",
-          "needs spec.query_dim, got " + std::to_string(spec.query_dim));
+          [&] { return "needs spec.query_dim, got " + std::to_string(spec.query_dim); });
     Settings settings = {choice_setting("strength", strength_, "where the key strength beta comes from",
                                         {{"learned", Strength::learned}, {"query", Strength::query}})};
     apply_settings_text(settings, spec.settings, "cosine score");
@@ -45,11 +45,12 @@ class CosineScore : public ScoreFunction {
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     const int64_t E = keys.size(-1);
     const int64_t expected = strength_ == Strength::query ? E + 1 : E;
-    check(queries.size(-1) == expected, "cosine score",
-          "query width " + std::to_string(queries.size(-1)) + " does not fit key width " +
-              std::to_string(E) +
-              (strength_ == Strength::query ? " (strength=query needs Eq = Ek + 1: key, beta)"
-                                            : " (cos(q, k) needs Eq = Ek)"));
+    check(queries.size(-1) == expected, "cosine score", [&] {
+      return "query width " + std::to_string(queries.size(-1)) + " does not fit key width " +
+             std::to_string(E) +
+             (strength_ == Strength::query ? " (strength=query needs Eq = Ek + 1: key, beta)"
+                                           : " (cos(q, k) needs Eq = Ek)");
+    });
     Variable key = narrow(queries, -1, 0, E);        // [..., T, E]
     Variable q = key / norm(key);                    // [..., T, E] / [..., T, 1]: unit rows
     Variable k = keys / norm(keys);                  // [..., S, E] / [..., S, 1]: unit rows

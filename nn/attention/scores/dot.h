@@ -23,9 +23,10 @@ class DotScore : public ScoreFunction {
 
   // queries [..., T, E], keys [..., S, E] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
-    check(queries.size(-1) == keys.size(-1), "dot score",
-          "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
-              std::to_string(keys.size(-1)) + " (q . k needs Eq = Ek)");
+    check(queries.size(-1) == keys.size(-1), "dot score", [&] {
+      return "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
+             std::to_string(keys.size(-1)) + " (q . k needs Eq = Ek)";
+    });
     return matmul(queries, transpose(keys, -2, -1));  // [..., T, E] @ [..., E, S] -> [..., T, S]
   }
 };

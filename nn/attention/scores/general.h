@@ -24,9 +24,10 @@ class GeneralScore : public ScoreFunction {
  public:
   explicit GeneralScore(const ScoreSpec& spec) {
     check_no_settings(spec, "general score");
-    check(spec.query_dim > 0 && spec.key_dim > 0, "general score",
-          "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) +
-              " and " + std::to_string(spec.key_dim));
+    check(spec.query_dim > 0 && spec.key_dim > 0, "general score", [&] {
+      return "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) +
+             " and " + std::to_string(spec.key_dim);
+    });
     Generator generator(spec.seed);
     weight =
         register_parameter("weight", xavier_uniform({spec.query_dim, spec.key_dim}, generator));
@@ -34,17 +35,19 @@ class GeneralScore : public ScoreFunction {
 
   // keys [..., S, Ek] -> W k [..., S, Eq]
   Variable prepare_keys(const Variable& keys) override {
-    check(keys.size(-1) == weight.size(1), "general score",
-          "W is " + to_string(weight.shape()) + " = [Eq, Ek], got key width " +
-              std::to_string(keys.size(-1)));
+    check(keys.size(-1) == weight.size(1), "general score", [&] {
+      return "W is " + to_string(weight.shape()) + " = [Eq, Ek], got key width " +
+             std::to_string(keys.size(-1));
+    });
     return matmul(keys, transpose(weight, 0, 1));  // [..., S, Ek] @ [Ek, Eq] -> [..., S, Eq]
   }
 
   // queries [..., T, Eq], prepared keys [..., S, Eq] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
-    check(queries.size(-1) == weight.size(0), "general score",
-          "W is " + to_string(weight.shape()) + " = [Eq, Ek], got query width " +
-              std::to_string(queries.size(-1)));
+    check(queries.size(-1) == weight.size(0), "general score", [&] {
+      return "W is " + to_string(weight.shape()) + " = [Eq, Ek], got query width " +
+             std::to_string(queries.size(-1));
+    });
     return matmul(queries, transpose(keys, -2, -1));  // [..., T, Eq] @ [..., Eq, S] -> [..., T, S]
   }
 

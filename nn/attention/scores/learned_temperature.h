@@ -22,15 +22,16 @@ class LearnedTemperatureScore : public ScoreFunction {
   explicit LearnedTemperatureScore(const ScoreSpec& spec) {
     check_no_settings(spec, "learned_temperature score");
     check(spec.key_dim > 0, "learned_temperature score",
-          "needs spec.key_dim, got " + std::to_string(spec.key_dim));
+          [&] { return "needs spec.key_dim, got " + std::to_string(spec.key_dim); });
     tau = register_parameter("tau", Tensor::scalar(std::sqrt(static_cast<real>(spec.key_dim))));
   }
 
   // queries [..., T, d_k], keys [..., S, d_k] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
-    check(queries.size(-1) == keys.size(-1), "learned_temperature score",
-          "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
-              std::to_string(keys.size(-1)) + " (q . k needs Eq = Ek)");
+    check(queries.size(-1) == keys.size(-1), "learned_temperature score", [&] {
+      return "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
+             std::to_string(keys.size(-1)) + " (q . k needs Eq = Ek)";
+    });
     return matmul(queries, transpose(keys, -2, -1)) / tau;  // [..., T, S] / [] -> [..., T, S]
   }
 

@@ -24,7 +24,7 @@ class LocationScore : public ScoreFunction {
  public:
   explicit LocationScore(const ScoreSpec& spec) {
     check(spec.query_dim > 0, "location score",
-          "needs spec.query_dim, got " + std::to_string(spec.query_dim));
+          [&] { return "needs spec.query_dim, got " + std::to_string(spec.query_dim); });
     int64_t length = 256;
     Settings settings = {integer_setting("length", length, "longest source L", 1, 1 << 20)};
     apply_settings_text(settings, spec.settings, "location score");
@@ -35,12 +35,14 @@ class LocationScore : public ScoreFunction {
   // queries [..., T, Eq], keys [..., S, Ek] (only S is read) -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     const int64_t S = keys.size(-2), length = weight.size(0);
-    check(S <= length, "location score",
-          "source length " + std::to_string(S) +
-              " exceeds its setting length=" + std::to_string(length));
-    check(queries.size(-1) == weight.size(1), "location score",
-          "W_a is " + to_string(weight.shape()) + " = [L, Eq], got query width " +
-              std::to_string(queries.size(-1)));
+    check(S <= length, "location score", [&] {
+      return "source length " + std::to_string(S) +
+             " exceeds its setting length=" + std::to_string(length);
+    });
+    check(queries.size(-1) == weight.size(1), "location score", [&] {
+      return "W_a is " + to_string(weight.shape()) + " = [L, Eq], got query width " +
+             std::to_string(queries.size(-1));
+    });
     Variable w_a = transpose(weight, 0, 1);  // [Eq, L]
     Variable logits = matmul(queries, w_a);  // [..., T, Eq] @ [Eq, L] -> [..., T, L]
     return narrow(logits, -1, 0, S);         // [..., T, S]: the logits of the first S positions

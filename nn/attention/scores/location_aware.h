@@ -32,9 +32,10 @@ namespace attn {
 class LocationAwareScore : public ScoreFunction {
  public:
   explicit LocationAwareScore(const ScoreSpec& spec) {
-    check(spec.query_dim > 0 && spec.key_dim > 0, "location_aware score",
-          "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) + " and " +
-              std::to_string(spec.key_dim));
+    check(spec.query_dim > 0 && spec.key_dim > 0, "location_aware score", [&] {
+      return "needs spec.query_dim and spec.key_dim, got " + std::to_string(spec.query_dim) +
+             " and " + std::to_string(spec.key_dim);
+    });
     int64_t filters = 10, width = 31, A = spec.query_dim;
     Settings settings = {
         integer_setting("filters", filters, "convolution filters k", 1, 1024),
@@ -42,8 +43,9 @@ class LocationAwareScore : public ScoreFunction {
         integer_setting("hidden", A, "width A of the hidden layer", 1, 1 << 16),
         flag_setting("cumulative", cumulative_, "convolve the sum of all earlier alignments")};
     apply_settings_text(settings, spec.settings, "location_aware score");
-    check(width % 2 == 1, "location_aware score",
-          "width must be odd (a window centred on each key), got " + std::to_string(width));
+    check(width % 2 == 1, "location_aware score", [&] {
+      return "width must be odd (a window centred on each key), got " + std::to_string(width);
+    });
     Generator generator(spec.seed);
     w = register_parameter("w", xavier_uniform({A, spec.query_dim}, generator));
     v = register_parameter("v", xavier_uniform({A, spec.key_dim}, generator));
@@ -57,18 +59,20 @@ class LocationAwareScore : public ScoreFunction {
 
   // keys [..., S, Ek] -> V k [..., S, A]
   Variable prepare_keys(const Variable& keys) override {
-    check(keys.size(-1) == v.size(1), "location_aware score",
-          "built for key width " + std::to_string(v.size(1)) + ", got " +
-              std::to_string(keys.size(-1)));
+    check(keys.size(-1) == v.size(1), "location_aware score", [&] {
+      return "built for key width " + std::to_string(v.size(1)) + ", got " +
+             std::to_string(keys.size(-1));
+    });
     return matmul(keys, transpose(v, 0, 1));  // [..., S, Ek] @ [Ek, A] -> [..., S, A]
   }
 
   // queries [..., T, Eq] (T = 1 under attention), prepared keys [..., S, A] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys,
                   const ScoreContext& context) override {
-    check(queries.size(-1) == w.size(1), "location_aware score",
-          "built for query width " + std::to_string(w.size(1)) + ", got " +
-              std::to_string(queries.size(-1)));
+    check(queries.size(-1) == w.size(1), "location_aware score", [&] {
+      return "built for query width " + std::to_string(w.size(1)) + ", got " +
+             std::to_string(queries.size(-1));
+    });
     const Variable q =
         matmul(queries, transpose(w, 0, 1));  // [..., T, Eq] @ [Eq, A] -> [..., T, A]
     Variable pre = unsqueeze(q, -2) + unsqueeze(keys, -3) + bias;  // [..., T, S, A]

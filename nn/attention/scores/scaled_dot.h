@@ -26,9 +26,10 @@ class ScaledDotScore : public ScoreFunction {
   // queries [..., T, d_k], keys [..., S, d_k] -> scores [..., T, S]
   Variable scores(const Variable& queries, const Variable& keys, const ScoreContext&) override {
     const int64_t d_k = keys.size(-1);
-    check(queries.size(-1) == d_k, "scaled_dot score",
-          "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
-              std::to_string(d_k) + " (q . k needs Eq = Ek)");
+    check(queries.size(-1) == d_k, "scaled_dot score", [&] {
+      return "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
+             std::to_string(d_k) + " (q . k needs Eq = Ek)";
+    });
     const real scale = static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
     return matmul(queries, transpose(keys, -2, -1)) * scale;  // [..., T, S]
   }
