@@ -4,11 +4,13 @@
 //   y = x * m / (1 - p)             scaled now, so E[y] = x and inference needs no rescaling
 //   dx = g * m / (1 - p)            y is linear in x with the same fixed mask
 // The mask comes from the caller's Generator, so a seeded run drops the same elements every
-// time. Turning dropout off at inference is the caller's job (nn/), not this op's.
+// time. Only its seed is kept for the backward, which makes the same mask again: a mask as large
+// as x for every dropout of a step would be a fifth of a Transformer's activation memory.
+// Turning dropout off at inference is the caller's job (nn/), not this op's.
 #include "autograd/ops.h"
 
-#include "tensor/elementwise.h"
 #include "tensor/error.h"
+#include "tensor/random.h"
 
 namespace attn {
 
@@ -17,11 +19,12 @@ Variable dropout(const Variable& x, real p, Generator& generator) {
         [&] { return "p must be in [0, 1), got " + std::to_string(p); });
   // Nothing dropped and nothing scaled: the identity, and no random numbers drawn.
   if (p == 0) return x;
-  const Tensor scaled_mask = bernoulli(x.shape(), 1 - p, generator) * (1 / (1 - p));
-  Tensor y = x.value() * scaled_mask;
+  const real keep = 1 - p, scale = 1 / (1 - p);
+  const uint64_t seed = generator.next_u64();  // the mask's, as bernoulli() would draw it
+  Tensor y = multiply_by_bernoulli(x.value(), keep, seed, scale);
   // y = x * m / (1 - p)  =>  dy/dx = m / (1 - p)
-  return Variable::make_result(y, "dropout", {x}, [scaled_mask](const Tensor& g) {
-    return std::vector<Tensor>{g * scaled_mask};
+  return Variable::make_result(y, "dropout", {x}, [seed, keep, scale](const Tensor& g) {
+    return std::vector<Tensor>{multiply_by_bernoulli(g, keep, seed, scale)};
   });
 }
 

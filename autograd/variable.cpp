@@ -37,17 +37,15 @@ NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
 // hands its inputs' nodes to a loop that releases them one at a time.
 Node::~Node() {
   std::vector<std::shared_ptr<Node>> to_release;
-  for (Variable& input : inputs)
-    if (input.state_ && input.state_.use_count() == 1 && input.state_->grad_fn)
-      to_release.push_back(std::move(input.state_->grad_fn));
+  for (std::shared_ptr<VariableState>& input : inputs)
+    if (input.use_count() == 1 && input->grad_fn) to_release.push_back(std::move(input->grad_fn));
   inputs.clear();
   while (!to_release.empty()) {
     std::shared_ptr<Node> node = std::move(to_release.back());
     to_release.pop_back();
     if (node.use_count() != 1) continue;  // someone else still holds it
-    for (Variable& input : node->inputs)
-      if (input.state_ && input.state_.use_count() == 1 && input.state_->grad_fn)
-        to_release.push_back(std::move(input.state_->grad_fn));
+    for (std::shared_ptr<VariableState>& input : node->inputs)
+      if (input.use_count() == 1 && input->grad_fn) to_release.push_back(std::move(input->grad_fn));
     node->inputs.clear();
   }
 }
@@ -56,8 +54,41 @@ Node::~Node() {
 
 Variable::Variable(Tensor value, bool requires_grad) : state_(std::make_shared<VariableState>()) {
   check(value.defined(), "Variable", "value is an undefined tensor");
+  state_->shape = value.shape();
   state_->value = std::move(value);
   state_->requires_grad = requires_grad;
+  state_->handles = 1;
+}
+
+// ---- handles: the last one of an op's output frees its value (see VariableState) ---------------
+
+Variable::Variable(const Variable& other) : state_(other.state_) {
+  if (state_) ++state_->handles;
+}
+
+Variable::Variable(Variable&& other) noexcept : state_(std::move(other.state_)) {}
+
+Variable& Variable::operator=(const Variable& other) {
+  if (other.state_) ++other.state_->handles;  // first: assigning a variable to itself
+  release();
+  state_ = other.state_;
+  return *this;
+}
+
+Variable& Variable::operator=(Variable&& other) noexcept {
+  if (this != &other) {
+    release();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+Variable::~Variable() { release(); }
+
+void Variable::release() noexcept {
+  if (!state_) return;
+  if (--state_->handles == 0 && state_->grad_fn) state_->value = Tensor();
+  state_.reset();
 }
 
 const Tensor& Variable::value() const {
@@ -99,7 +130,8 @@ Variable Variable::make_result(Tensor value, const std::string& op, std::vector<
   if (!any_requires_grad) return result;
   auto node = std::make_shared<Node>();
   node->op = op;
-  node->inputs = std::move(inputs);
+  node->inputs.reserve(inputs.size());
+  for (const Variable& input : inputs) node->inputs.push_back(input.state_);
   node->backward = std::move(backward);
   result.state_->requires_grad = true;
   result.state_->grad_fn = std::move(node);
@@ -147,7 +179,7 @@ std::vector<VariableState*> Variable::reverse_topological_order(VariableState* r
     auto& [state, next_input] = stack.back();
     const Node* node = state->grad_fn.get();
     if (node && next_input < node->inputs.size()) {
-      VariableState* input = node->inputs[next_input++].state_.get();
+      VariableState* input = node->inputs[next_input++].get();
       if (input->requires_grad && !visited[input]) {
         visited[input] = true;
         stack.push_back({input, 0});
@@ -196,17 +228,17 @@ void Variable::backward(const Tensor& grad_output, bool keep_graph) const {
              std::to_string(node.inputs.size()) + " inputs";
     });
     for (size_t i = 0; i < node.inputs.size(); ++i) {
-      VariableState* input = node.inputs[i].state_.get();
+      VariableState* input = node.inputs[i].get();
       if (!input->requires_grad || !input_grads[i].defined()) continue;
-      const Shape expected = node.window ? input->value.narrow(node.window->dim,
-                                                               node.window->start,
-                                                               node.window->length).shape()
-                                         : input->value.shape();
+      // A leaf's value may have been replaced through mutable_value(); it is never released.
+      const Shape& whole = input->value.defined() ? input->value.shape() : input->shape;
+      Shape expected = whole;
+      if (node.window) expected[static_cast<size_t>(node.window->dim)] = node.window->length;
       check(input_grads[i].shape() == expected, node.op, [&] {
         return "backward produced gradient " + to_string(input_grads[i].shape()) + " for input " +
                std::to_string(i) + " of shape " + to_string(expected);
       });
-      pending[input].add(input_grads[i], input->value.shape(), node.window);
+      pending[input].add(input_grads[i], whole, node.window);
     }
     if (!keep_graph) node.backward = nullptr;
   }

@@ -26,6 +26,7 @@
 namespace attn {
 
 class Variable;
+struct VariableState;
 
 // One recorded op: its inputs and the function from the output gradient to input gradients.
 struct Node {
@@ -33,9 +34,11 @@ struct Node {
   // input that gets no gradient). The closure owns the tensors it saved from the forward pass.
   using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
 
-  std::string op;               // the op's name, for error messages
-  std::vector<Variable> inputs;
-  BackwardFn backward;          // empty once released after backward
+  std::string op;  // the op's name, for error messages
+  // The inputs' graph entries, not their values: a value the backward needs is saved by its
+  // closure, and any other is freed as soon as no Variable handle refers to it (VariableState).
+  std::vector<std::shared_ptr<VariableState>> inputs;
+  BackwardFn backward;  // empty once released after backward
 
   // Set by ops whose output is a window of their one input (narrow): backward then returns the
   // gradient of that window only, x.narrow(dim, start, length), and the engine adds it into the
@@ -50,11 +53,20 @@ struct Node {
 };
 
 // The shared state behind a Variable handle: copies of a Variable refer to the same value.
+//
+// The graph refers to the state too (Node::inputs), but only Variable handles keep an op's
+// output value: when the last handle of a non-leaf goes, its value is released, and the graph
+// keeps its shape alone. So a step's intermediate results that no backward saved (a product
+// before its bias is added, scores before they are scaled) are freed during the forward pass,
+// as PyTorch frees them, instead of living until the backward; for a Transformer that is about
+// a third of its activation memory. Leaves keep their values: parameters and inputs.
 struct VariableState {
   Tensor value;
-  Tensor grad;                  // undefined until a gradient arrives
+  Shape shape;                    // value's when made, known after a non-leaf's is released
+  Tensor grad;                    // undefined until a gradient arrives
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // null for leaves (parameters, inputs)
+  int handles = 0;                // Variable handles referring to this state
 };
 
 class Variable {
@@ -62,6 +74,12 @@ class Variable {
   Variable() = default;
   // A leaf: parameters set requires_grad, data does not.
   explicit Variable(Tensor value, bool requires_grad = false);
+  // Handles are counted (VariableState::handles).
+  Variable(const Variable& other);
+  Variable(Variable&& other) noexcept;
+  Variable& operator=(const Variable& other);
+  Variable& operator=(Variable&& other) noexcept;
+  ~Variable();
 
   bool defined() const { return state_ != nullptr; }
   const Tensor& value() const;
@@ -97,6 +115,7 @@ class Variable {
 
  private:
   friend struct Node;
+  void release() noexcept;  // drops this handle
   // The engine's walk over the graph (variable.cpp).
   static std::vector<VariableState*> reverse_topological_order(VariableState* root);
   std::shared_ptr<VariableState> state_;

@@ -126,26 +126,48 @@ Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) 
 // speed: each 64-bit draw decides two elements (32 bits each, kept when below p * 2^32), and the
 // tensor is cut into blocks of kBernoulliBlock elements, each with its own generator seeded from
 // one draw of the caller's generator plus the block's index. Blocks fill in parallel, and the
-// mask depends only on the caller's generator, never on the thread count.
-Tensor bernoulli(const Shape& shape, real p, Generator& generator) {
-  check(p >= 0 && p <= 1, "bernoulli", [&] { return "p must be in [0, 1], got " + number(p); });
+// mask depends only on that one draw, never on the thread count.
+namespace {
+
+// Calls visit(i, kept) for i = 0 .. n-1 with the mask of bernoulli(p) seeded by `seed`.
+template <typename Visit>
+void for_each_bernoulli(int64_t n, real p, uint64_t seed, const Visit& visit) {
   constexpr int64_t kBernoulliBlock = 1 << 14;
-  Tensor t = Tensor::empty(shape);
-  real* out = t.data();
-  const int64_t n = t.numel();
   const uint64_t threshold = static_cast<uint64_t>(std::ldexp(static_cast<double>(p), 32));
-  const uint64_t first_seed = generator.next_u64();
   const int64_t blocks = (n + kBernoulliBlock - 1) / kBernoulliBlock;
   parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b) {
-      Generator block_generator(first_seed + static_cast<uint64_t>(b));  // SplitMix64 decorrelates
+      Generator block_generator(seed + static_cast<uint64_t>(b));  // SplitMix64 decorrelates
       const int64_t first = b * kBernoulliBlock, last = std::min(n, first + kBernoulliBlock);
       for (int64_t i = first; i < last; i += 2) {
         const uint64_t bits = block_generator.next_u64();
-        out[i] = (bits & 0xffffffffULL) < threshold ? real(1) : real(0);
-        if (i + 1 < last) out[i + 1] = (bits >> 32) < threshold ? real(1) : real(0);
+        visit(i, (bits & 0xffffffffULL) < threshold);
+        if (i + 1 < last) visit(i + 1, (bits >> 32) < threshold);
       }
     }
+  });
+}
+
+}  // namespace
+
+Tensor bernoulli(const Shape& shape, real p, Generator& generator) {
+  check(p >= 0 && p <= 1, "bernoulli", [&] { return "p must be in [0, 1], got " + number(p); });
+  Tensor t = Tensor::empty(shape);
+  real* out = t.data();
+  for_each_bernoulli(t.numel(), p, generator.next_u64(),
+                     [out](int64_t i, bool kept) { out[i] = kept ? real(1) : real(0); });
+  return t;
+}
+
+Tensor multiply_by_bernoulli(const Tensor& x, real p, uint64_t seed, real scale) {
+  check(p >= 0 && p <= 1, "bernoulli", [&] { return "p must be in [0, 1], got " + number(p); });
+  const Tensor in = x.contiguous();
+  Tensor t = Tensor::empty(x.shape());
+  const real* from = in.data();
+  real* out = t.data();
+  // x * 0, not 0, for a dropped element: the product bernoulli() * scale * x gives, NaN and all.
+  for_each_bernoulli(t.numel(), p, seed, [from, out, scale](int64_t i, bool kept) {
+    out[i] = from[i] * (kept ? scale : real(0));
   });
   return t;
 }

@@ -37,6 +37,9 @@ Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator);
 // 1 with probability p, else 0. Takes one draw from `generator` and fills blocks of the tensor in
 // parallel from generators seeded by it, so the result does not depend on the thread count.
 Tensor bernoulli(const Shape& shape, real p, Generator& generator);
+// x * scale * bernoulli(x.shape(), p, G), where G's next draw is `seed`, without making the mask:
+// dropout keeps the seed rather than the mask, and makes the same mask again for its backward.
+Tensor multiply_by_bernoulli(const Tensor& x, real p, uint64_t seed, real scale);
 
 Tensor xavier_uniform(const Shape& shape, Generator& generator);
 Tensor xavier_normal(const Shape& shape, Generator& generator);

@@ -11,8 +11,26 @@
 namespace attn {
 
 namespace {
+
+// Large buffers start on a cache line, so that a kernel's whole-vector loads never straddle two
+// lines. Small ones take malloc's own 16-byte alignment: its aligned path splits a block for
+// every request, and a decoding step makes hundreds of tensors of a few hundred bytes.
 constexpr std::align_val_t kAlignment{64};
+constexpr int64_t kAlignedFrom = 4096;  // bytes
+
+void* allocate(int64_t bytes) {
+  const auto size = static_cast<size_t>(bytes);
+  return bytes >= kAlignedFrom ? ::operator new[](size, kAlignment) : ::operator new[](size);
 }
+
+void deallocate(void* data, int64_t bytes) {
+  if (bytes >= kAlignedFrom)
+    ::operator delete[](data, kAlignment);
+  else
+    ::operator delete[](data);
+}
+
+}  // namespace
 
 // ---- storage ----------------------------------------------------------------------------------
 
@@ -28,7 +46,7 @@ Storage::Storage(int64_t size, bool zero_fill, const Shape& shape)
   // At least one element is allocated, so data() is never null, even for empty tensors.
   reserve_tensor_bytes(bytes_, shape);
   try {
-    data_ = static_cast<real*>(::operator new[](static_cast<size_t>(bytes_), kAlignment));
+    data_ = static_cast<real*>(allocate(bytes_));
   } catch (const std::bad_alloc&) {
     release_tensor_bytes(bytes_);
     throw Error("Tensor: out of memory: " + to_string(shape) + " needs " +
@@ -38,7 +56,7 @@ Storage::Storage(int64_t size, bool zero_fill, const Shape& shape)
 }
 
 Storage::~Storage() {
-  ::operator delete[](data_, kAlignment);
+  deallocate(data_, bytes_);
   release_tensor_bytes(bytes_);
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "autograd/variable.h"
+#include "tensor/memory.h"
 #include "tensor/reduce.h"
 #include "train/checkpoint.h"
 #include "train/io/safetensors.h"
@@ -166,7 +167,8 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
   log << "done: step " << state.step << ", " << static_cast<int64_t>(result.tokens_per_second)
       << " target tokens/s";
   if (state.best_score >= 0) log << ", best validation " << options.score_name << " " << state.best_score;
-  log << "\n";
+  log << "; at most " << byte_size_text(static_cast<double>(peak_tensor_bytes()))
+      << " of tensors were live at once\n";
   return result;
 }
 
