@@ -16,7 +16,7 @@
 // Timed: --reps whole decodes (encoder once, then gen_len steps) after --warmup untimed ones;
 //   tokens/s = batch * gen_len / median decode time
 //
-// Run:  build/bench/bench/greedy_decode_bench --config small --threads 2 --batch 1|32
+// Run:  build/bench/greedy_decode_bench --config small --threads 2 --batch 1|32
 //         [--gen-len 32] [--src-len 32] [--warmup 2] [--reps 7] [--tag T]
 // Prints one line "RESULT {json}" (the script's field names), then a one-line summary.
 #include <algorithm>

@@ -14,7 +14,7 @@
 // clock and of the process's CPU time (all threads; on a shared machine the CPU time moves less
 // with other people's load than the wall clock does).
 //
-// Run:  build/bench/bench/recurrent_layer_bench --threads 2 [--cell gru] [--batch 64]
+// Run:  build/bench/recurrent_layer_bench --threads 2 [--cell gru] [--batch 64]
 //         [--steps 24] [--input 256] [--hidden 512] [--layers 1] [--directions 2]
 //         [--padded 0] [--warmup 3] [--reps 15] [--tag T]
 // Prints one line "RESULT {json}", then a one-line summary.
