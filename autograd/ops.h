@@ -9,6 +9,7 @@
 
 #include "autograd/variable.h"
 #include "tensor/conv2d.h"
+#include "tensor/flash_attention.h"
 #include "tensor/pool2d.h"
 #include "tensor/random.h"
 #include "tensor/recurrent_scan.h"
@@ -89,6 +90,10 @@ Variable avg_pool2d(const Variable& x, const Pool2dOptions& options = {});
 // ---- fused ops: hand-written backward, each with a composite twin in the tests --------------------
 Variable softmax(const Variable& x, int dim);       // dx = y * (g - sum(g * y, dim))
 Variable log_softmax(const Variable& x, int dim);   // dx = g - exp(y) * sum(g, dim)
+// y = P v, P = softmax(scale q k^T, hidden keys -inf), tiled (tensor/flash_attention.h):
+// dv = P^T g, dS = P * (g v^T - rowsum(g * y)), dq = scale dS k, dk = scale dS^T q
+Variable flash_attention(const Variable& q, const Variable& k, const Variable& v,
+                         const FlashAttentionOptions& options);
 // y = gamma * (x - mu) / sqrt(var + eps) + beta over the last dimension (tensor/layer_norm.h)
 Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& beta,
                     real eps = 1e-5);

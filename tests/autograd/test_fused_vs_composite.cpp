@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "autograd/ops.h"
@@ -77,6 +78,16 @@ Variable binary_cross_entropy_composite(const Variable& logits, const Tensor& ta
   const Variable y(targets);
   const Variable per_bit = neg(y * log(p) + (1 - y) * log(1 - p));
   return sum(per_bit * Variable(mask)) / sum(Variable(mask)).value().item();
+}
+
+// softmax(scale q k^T, hidden keys -inf) v, every [..., T, S] tensor stored: the plain attention
+// path that flash_attention tiles. `allowed` is 1 where a query may see a key.
+Variable attention_composite(const Variable& q, const Variable& k, const Variable& v,
+                             const Tensor& allowed, real scale) {
+  Variable scores = matmul(q, transpose(k, -1, -2)) * scale;  // [..., T, S]
+  const real minus_inf = -std::numeric_limits<real>::infinity();
+  scores = masked_fill(scores, eq(allowed, Tensor::scalar(0)), minus_inf);
+  return matmul(softmax(scores, -1), v);  // [..., T, Ev]
 }
 
 // Gate g of a [..., G*R] tensor: columns g*R .. (g+1)*R - 1.
@@ -185,6 +196,25 @@ std::vector<FusedCase> fused_cases() {
           return recurrent_scan_composite(kind, v[0], v[1], v[2], v[3], lengths, reverse);
         }};
   };
+  // q [2, 2, 6, 4], k [2, 2, 7, 4], v [2, 2, 7, 5]; causally the queries sit at positions 1..6.
+  auto attention_row = [](std::string name, const Tensor& mask, bool causal) {
+    FlashAttentionOptions options;
+    options.scale = 0.5;
+    options.mask = mask;
+    options.causal = causal;
+    options.query_offset = 1;
+    Tensor allowed = Tensor::ones({2, 2, 6, 7});
+    if (mask.defined()) allowed = allowed * mask;
+    if (causal)
+      allowed = allowed * le(Tensor::arange(7).view({1, 7}), Tensor::arange(6).view({6, 1}) + 1);
+    return FusedCase{
+        std::move(name),
+        {random({2, 2, 6, 4}, 21, 2), random({2, 2, 7, 4}, 22, 2), random({2, 2, 7, 5}, 23)},
+        [=](const Vars& v) { return flash_attention(v[0], v[1], v[2], options); },
+        [=](const Vars& v) { return attention_composite(v[0], v[1], v[2], allowed, 0.5); }};
+  };
+  const Tensor padding =
+      Tensor::from_vector({2, 1, 1, 7}, {1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0});
   return {
       {"softmax dim -1", {random({3, 5}, 1, 4)},
        [](const Vars& v) { return softmax(v[0], -1); },
@@ -218,6 +248,10 @@ std::vector<FusedCase> fused_cases() {
       scan_row("recurrent_scan gru, reversed", CellKind::gru, true),
       scan_row("recurrent_scan lstm", CellKind::lstm, false),
       scan_row("recurrent_scan lstm, reversed", CellKind::lstm, true),
+      attention_row("flash_attention", Tensor(), false),
+      attention_row("flash_attention, padding mask", padding, false),
+      attention_row("flash_attention, causal with a query offset", Tensor(), true),
+      attention_row("flash_attention, causal and padding", padding, true),
   };
 }
 

@@ -296,6 +296,36 @@ std::vector<GradCheckCase> softmax_and_layer_norm_cases() {
   };
 }
 
+// q [2, 3, 4], k [2, 5, 4], v [2, 5, 3]: two matrices of T = 3 queries and S = 5 keys.
+std::vector<GradCheckCase> attention_cases() {
+  auto qkv = [] {
+    return Inputs{random({2, 3, 4}, 1), random({2, 5, 4}, 2), random({2, 5, 3}, 3)};
+  };
+  auto strided = [] {  // q and v stored with their last two axes swapped
+    return Inputs{random({2, 4, 3}, 1).transpose(1, 2), random({2, 5, 4}, 2),
+                  random({2, 3, 5}, 3).transpose(1, 2)};
+  };
+  auto flash = [](FlashAttentionOptions options) {
+    return [options](const Vars& v) { return flash_attention(v[0], v[1], v[2], options); };
+  };
+  FlashAttentionOptions plain;
+  plain.scale = 0.5;
+  FlashAttentionOptions padded = plain;  // keys 3 and 4 of matrix 0, key 1 of matrix 1 hidden
+  padded.mask = values({2, 1, 5}, {1, 1, 1, 0, 0, 1, 0, 1, 1, 1});
+  FlashAttentionOptions causal = plain;  // the queries sit at positions 2, 3, 4 of the 5 keys
+  causal.causal = true;
+  causal.query_offset = 2;
+  FlashAttentionOptions blind = plain;  // query 1 of each matrix sees no key: output 0, constant
+  blind.mask = values({3, 5}, {1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
+  return {
+      {"flash_attention", qkv, flash(plain)},
+      {"flash_attention, padding mask", qkv, flash(padded)},
+      {"flash_attention, causal with a query offset", qkv, flash(causal)},
+      {"flash_attention, a query that sees no key", qkv, flash(blind)},
+      {"flash_attention, transposed q and v", strided, flash(causal)},
+  };
+}
+
 std::vector<GradCheckCase> dropout_embedding_loss_cases() {
   auto r = [] { return Inputs{random({3, 4}, 1)}; };
   auto table = [] { return Inputs{random({5, 3}, 1)}; };
@@ -426,8 +456,8 @@ std::vector<GradCheckCase> image_cases() {
 std::vector<GradCheckCase> all_cases() {
   std::vector<GradCheckCase> cases;
   for (auto group : {unary_cases, binary_cases, reduction_cases, view_cases, indexing_cases,
-                     matmul_cases, softmax_and_layer_norm_cases, dropout_embedding_loss_cases,
-                     recurrent_cases, image_cases})
+                     matmul_cases, softmax_and_layer_norm_cases, attention_cases,
+                     dropout_embedding_loss_cases, recurrent_cases, image_cases})
     for (GradCheckCase& row : group()) cases.push_back(std::move(row));
   return cases;
 }
