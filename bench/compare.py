@@ -12,7 +12,7 @@ and the peak resident memory of each process.
 Usage (from the project root, after building the benchmarks in build/bench, bench/README.md):
   /usr/bin/python3 bench/compare.py [--rounds 3] [--threads 2] [--only train,decode]
       [--bench-dir build/bench] [--torch-dir ../shared/bench]
-      [--jsonl results.jsonl] [--update docs/performance.md]
+      [--jsonl results.jsonl] [--update docs/performance.md] [--from-jsonl results.jsonl]
 
 --update replaces the text between the lines '<!-- compare.py: begin -->' and
 '<!-- compare.py: end -->' of that file by the table, with the date, commit and load.
@@ -157,8 +157,9 @@ def ratio(figure, attn_value, torch_value):
 
 
 def measure(args, chosen):
-    """rows[(workload, figure)] = per-round values; memory[workload] = peak RSS per round."""
+    """Every process's record: round, workload, framework, load, its RESULT, date and commit."""
     rounds = []
+    when, at = datetime.date.today().isoformat(), commit()
     for r in range(args.rounds):
         order = ("torch", "attn") if r % 2 == 0 else ("attn", "torch")
         for w in chosen:
@@ -166,7 +167,7 @@ def measure(args, chosen):
                 argv = w.torch if framework == "torch" else w.attn
                 result, load = run_once(args, framework, argv)
                 record = dict(round=r + 1, workload=w.name, framework=framework, load=load,
-                              result=result)
+                              result=result, date=when, commit=at)
                 rounds.append(record)
                 if args.jsonl:
                     with open(args.jsonl, "a") as f:
@@ -198,8 +199,8 @@ def table(args, chosen, records):
             torch_values = [value_of(records, w.name, "torch", r, fig.key) for r in rounds]
             attn_values = [value_of(records, w.name, "attn", r, fig.key) for r in rounds]
             ratios = [ratio(fig, a, t) for a, t in zip(attn_values, torch_values)]
-            memory = "%.0f / %.0f (%.0f%%)" % (torch_rss, attn_rss, 100 * attn_rss / torch_rss) \
-                if i == 0 else ""
+            memory = "{:,.0f} / {:,.0f} ({:.0f}%)".format(
+                torch_rss, attn_rss, 100 * attn_rss / torch_rss) if i == 0 else ""
             lines.append("| %s | %s | %s | %s | **%.2fx** (%s) | %s |" % (
                 w.name if i == 0 else "", fig.label, number(statistics.median(torch_values)),
                 number(statistics.median(attn_values)), statistics.median(ratios),
@@ -243,22 +244,31 @@ def main():
     ap.add_argument("--openblas-dir", default="")
     ap.add_argument("--jsonl", default="", help="append every process's RESULT to this file")
     ap.add_argument("--update", default="", help="write the table into this Markdown file")
+    ap.add_argument("--from-jsonl", default="",
+                    help="measure nothing: make the table from a --jsonl file of an earlier run")
     args = ap.parse_args()
     if args.rounds < 1 or args.threads < 1:
         sys.exit("compare.py: --rounds and --threads must be positive")
-    check_openblas(args)
     groups = set(filter(None, args.only.split(",")))
     chosen = [w for w in workloads(args.threads) if not groups or w.group in groups]
     if not chosen:
         sys.exit("compare.py: --only %s names no workload group (train, decode, rnn, conv)"
                  % args.only)
 
-    records = measure(args, chosen)
+    if args.from_jsonl:
+        with open(args.from_jsonl) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        measured = {rec["workload"] for rec in records}
+        chosen = [w for w in chosen if w.name in measured]
+        args.rounds = max(rec["round"] for rec in records)
+    else:
+        check_openblas(args)
+        records = measure(args, chosen)
     rows, low, high = table(args, chosen, records)
     text = ("Measured %s at commit %s, %d threads each, %d alternating rounds, load average %.2f "
             "to %.2f (`bench/compare.py --rounds %d --threads %d%s`). Medians over rounds; the "
             "speed-up is the median of the rounds' ratios (each round's in brackets).\n\n%s" % (
-                datetime.date.today().isoformat(), commit(), args.threads, args.rounds, low, high,
+                records[0]["date"], records[0]["commit"], args.threads, args.rounds, low, high,
                 args.rounds, args.threads, " --only " + args.only if args.only else "", rows))
     print(text)
     if args.update:
