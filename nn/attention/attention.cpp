@@ -13,6 +13,8 @@
 // softmax backward dx = y * (g - <g, y>) is 0 wherever y is 0, fully masked rows included.
 // With a score that looks back, the rows are computed one after another and each row's weights
 // enter the next row's score through the history, so the gradient flows back along it too.
+// The tiled path (attention.h) replaces all of the above by one op, flash_attention, when the
+// score is a plain scaled dot product and no one needs A.
 #include "nn/attention/attention.h"
 
 #include <cmath>
@@ -24,6 +26,7 @@
 #include "nn/attention/mask.h"
 #include "tensor/elementwise.h"
 #include "tensor/error.h"
+#include "tensor/flash_attention.h"
 #include "tensor/index.h"
 #include "tensor/join.h"
 
@@ -145,9 +148,10 @@ Variable weights_row_by_row(ScoreFunction& score, const Variable& queries, const
 
 }  // namespace
 
-AttentionResult attend(ScoreFunction& score, const Variable& queries, const Variable& keys,
-                       const Variable& values, const AttentionOptions& options) {
-  check_shapes(queries, keys, values);
+namespace {
+
+// The caller's mask and empty slots fit the scores [..., T, S] and the rows [..., T, 1].
+void check_options(const Variable& queries, const Variable& keys, const AttentionOptions& options) {
   if (options.mask.defined()) {
     Shape scores_shape = queries.shape();
     scores_shape.back() = keys.size(-2);
@@ -167,25 +171,64 @@ AttentionResult attend(ScoreFunction& score, const Variable& queries, const Vari
       check(c >= 0 && std::isfinite(c), "attention",
             [&] { return "empty_slots must be counts >= 0, got " + std::to_string(c); });
   }
+}
+
+// Scores, mask, softmax and reweight for every query: [..., T, S].
+Variable all_weights(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                     const AttentionOptions& options) {
   ScoreContext context;
   context.kind = options.kind;
   context.query_offset = options.query_offset;
   context.key_offset = options.key_offset;
   context.mask = options.mask;
+  if (!score.uses_history())
+    return weights_for(score, queries, keys, context, options.softmax, options.empty_slots);
+  AlignmentHistory fresh;
+  return weights_row_by_row(score, queries, keys, context,
+                            options.history ? *options.history : fresh, options.softmax,
+                            options.empty_slots);
+}
 
-  Variable weights;  // [..., T, S]
-  if (score.uses_history()) {
-    AlignmentHistory fresh;
-    weights = weights_row_by_row(score, queries, keys, context,
-                                 options.history ? *options.history : fresh, options.softmax,
-                                 options.empty_slots);
-  } else {
-    weights = weights_for(score, queries, keys, context, options.softmax, options.empty_slots);
+// From this many scores per [T, S] matrix on, the tiled kernel ran forward and backward faster
+// than the plain path on one thread (T = S = 64; bench/README.md, attention_layer_bench).
+constexpr int64_t kTiledFrom = 64 * 64;
+
+// The tiled kernel computes the same context when the score is a plain scaled dot product and
+// nothing happens to the weights between the softmax and the sum: no dropout acting on them,
+// no empty slots, and no caller who needs them.
+bool takes_tiled_path(const ScoreFunction& score, const Variable& queries, const Variable& keys,
+                      const AttentionOptions& options) {
+  const bool dropout_acts =
+      options.dropout && options.dropout->is_training() && options.dropout->p() > 0;
+  return !options.need_weights && options.softmax && !options.empty_slots.defined() &&
+         !dropout_acts && score.dot_product_scale(keys.size(-1)) > 0 &&
+         queries.size(-2) * keys.size(-2) >= kTiledFrom;
+}
+
+}  // namespace
+
+AttentionResult attend(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                       const Variable& values, const AttentionOptions& options) {
+  check_shapes(queries, keys, values);
+  check_options(queries, keys, options);
+  if (takes_tiled_path(score, queries, keys, options)) {
+    FlashAttentionOptions tiled;
+    tiled.scale = score.dot_product_scale(keys.size(-1));
+    tiled.mask = options.mask;
+    return {flash_attention(queries, keys, values, tiled), Variable()};  // [..., T, Ev]
   }
+  const Variable weights = all_weights(score, queries, keys, options);  // [..., T, S]
   const Variable kept = options.dropout ? options.dropout->forward(weights) : weights;
   const Variable context_vectors =
       matmul(kept, values);  // [..., T, S] @ [..., S, Ev] -> [..., T, Ev]
   return {context_vectors, weights};
+}
+
+Tensor attention_weights_of(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                            const AttentionOptions& options) {
+  check_options(queries, keys, options);
+  NoGradGuard no_graph;
+  return all_weights(score, queries, keys, options).value();  // [..., T, S]
 }
 
 AttentionResult attend_one(ScoreFunction& score, const Variable& query, const Variable& keys,

@@ -33,6 +33,14 @@
 // A score that uses_history() sees the alignment of the query before: attention then walks the
 // T queries one by one, appending each row's weights to the history. Given a history that
 // lives on between calls (a decoder's cache), one query per call continues it exactly.
+//
+// The tiled path. The plumbing stores E and A, [..., T, S] each, and their gradients: memory
+// that grows with the square of the length. When the score is a plain scaled dot product
+// (ScoreFunction::dot_product_scale), the softmax is on, no dropout acts on the weights and the
+// caller does not need them (AttentionOptions::need_weights), attend() computes the same C with
+// the tiled kernel of FlashAttention (tensor/flash_attention.h; Dao et al. 2022), which keeps
+// only C and each row's logsumexp, linear in T, and returns no weights.
+// attention_weights_of() makes them afterwards for a caller who wants them after all.
 #pragma once
 
 #include "autograd/variable.h"
@@ -43,7 +51,8 @@ namespace attn {
 
 struct AttentionResult {
   Variable context;  // [..., T, Ev]  sum_s A[t, s] v_s
-  Variable weights;  // [..., T, S]   A, before dropout (what a heat map shows)
+  Variable weights;  // [..., T, S]   A, before dropout (what a heat map shows); undefined when
+                     //               the tiled path left them unmade
 };
 
 // How one attention call is made, besides its queries, keys and values.
@@ -56,12 +65,19 @@ struct AttentionOptions {
   const Dropout* dropout = nullptr;     // on the weights; nullptr: none
   bool softmax = true;                  // false: A = E, masked scores 0 (linear start)
   Tensor empty_slots;  // broadcasts to [..., T, 1]: c >= 0 empty slots per row; undefined: none
+  bool need_weights = true;  // false: the weights may be left unmade (the tiled path, above)
 };
 
 // queries [..., T, Eq]; keys [..., S, *] as score.prepare_keys() returned them (prepare once per
 // key sequence); values [..., S, Ev]; "..." is [B] or [B, H].
 AttentionResult attend(ScoreFunction& score, const Variable& queries, const Variable& keys,
                        const Variable& values, const AttentionOptions& options = {});
+
+// The weights A that attend() computes for these arguments, without a graph: [..., T, S]. For
+// the tiled path's callers that want them after all (a heat map). A score that looks back needs
+// the history attend() started from.
+Tensor attention_weights_of(ScoreFunction& score, const Variable& queries, const Variable& keys,
+                            const AttentionOptions& options = {});
 
 // One query per sequence: query [B, Eq], keys [B, S, *] (prepared), values [B, S, Ev], the
 // options' mask [B, S] and empty_slots [B] -> context [B, Ev], weights [B, S].

@@ -111,9 +111,20 @@ Variable MultiHeadAttention::attend_projected(const Variable& query, const Varia
   options.query_offset = query_offset;
   options.history = history;
   options.dropout = &dropout_;
+  options.need_weights = false;  // attention_weights() makes them if asked
   AttentionResult result = attend(*score_, q, keys, values, options);  // [B, H, T, E]
-  weights_ = result.weights.value();                                   // [B, H, T, S]
+  weights_ = result.weights.defined() ? result.weights.value() : Tensor();  // [B, H, T, S]
+  unmade_.reset();
+  if (!result.weights.defined()) unmade_ = UnmadeWeights{q, keys, options};
   return w_o.forward(merge_heads(result.context));  // [B, H, T, E] -> [B, T, D] -> [B, T, D]
+}
+
+const Tensor& MultiHeadAttention::attention_weights() const {
+  if (unmade_) {
+    weights_ = attention_weights_of(*score_, unmade_->queries, unmade_->keys, unmade_->options);
+    unmade_.reset();
+  }
+  return weights_;  // [B, H, T, S]
 }
 
 // ---- incremental decoding -----------------------------------------------------------------------

@@ -20,8 +20,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "nn/attention/attention.h"
 #include "nn/attention/score_function.h"
 #include "nn/layers/dropout.h"
 #include "nn/layers/linear.h"
@@ -75,8 +77,9 @@ class MultiHeadAttention : public Module {
   // causal mask is needed) -> [N, T_new, D].
   Variable forward_step(const Variable& x, AttentionCache& cache);
 
-  // The weights of every head from the last forward, [B, H, T, S] (before dropout).
-  const Tensor& attention_weights() const { return weights_; }
+  // The weights of every head from the last forward, [B, H, T, S] (before dropout). Made now
+  // if the last forward took the tiled path, which does not make them (attention.h).
+  const Tensor& attention_weights() const;
   int64_t heads() const { return heads_; }
   int64_t d_model() const { return d_model_; }
   int64_t head_dim() const { return head_dim_; }
@@ -107,7 +110,13 @@ class MultiHeadAttention : public Module {
   AttentionKind kind_;
   std::unique_ptr<ScoreFunction> score_;
   Dropout dropout_;
-  Tensor weights_;  // [B, H, T, S] from the last forward
+  // The last forward's weights [B, H, T, S], or what makes them when the tiled path did not.
+  mutable Tensor weights_;
+  struct UnmadeWeights {
+    Variable queries, keys;  // [B, H, T, E], [B, H, S, *]
+    AttentionOptions options;
+  };
+  mutable std::optional<UnmadeWeights> unmade_;
 };
 
 }  // namespace attn

@@ -103,6 +103,11 @@ class ScoreFunction : public Module {
                             const ScoreContext& /*context*/) {
     return weights;
   }
+
+  // A score that is exactly scale * q . k, with none of the hooks above, returns its scale for
+  // keys of width key_dim; the plumbing may then compute attention with the tiled kernel
+  // (tensor/flash_attention.h), which never stores the [..., T, S] scores. 0: not such a score.
+  virtual real dot_product_scale(int64_t /*key_dim*/) const { return 0; }
 };
 
 }  // namespace attn

@@ -29,6 +29,8 @@ class DotScore : public ScoreFunction {
     });
     return matmul(queries, transpose(keys, -2, -1));  // [..., T, E] @ [..., E, S] -> [..., T, S]
   }
+
+  real dot_product_scale(int64_t) const override { return 1; }
 };
 
 }  // namespace attn

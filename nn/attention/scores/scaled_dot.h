@@ -30,8 +30,11 @@ class ScaledDotScore : public ScoreFunction {
       return "query width " + std::to_string(queries.size(-1)) + " differs from key width " +
              std::to_string(d_k) + " (q . k needs Eq = Ek)";
     });
-    const real scale = static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
-    return matmul(queries, transpose(keys, -2, -1)) * scale;  // [..., T, S]
+    return matmul(queries, transpose(keys, -2, -1)) * dot_product_scale(d_k);  // [..., T, S]
+  }
+
+  real dot_product_scale(int64_t d_k) const override {
+    return static_cast<real>(1.0 / std::sqrt(static_cast<double>(d_k)));
   }
 };
 
