@@ -9,6 +9,7 @@
 //                          (KiB on Linux) / 1024, the figure the PyTorch scripts print
 //   Flags                  --name value command-line options, with defaults
 //   JsonLine               builds the one-line JSON object of a "RESULT {json}" line
+//   main_of(name, ...)     a benchmark's main(): its run(), an error as one line and exit 1
 //
 // Header-only: the benchmarks are single-file programs.
 #pragma once
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -130,5 +132,16 @@ class JsonLine {
   }
   std::string body_;
 };
+
+// The whole of a benchmark's main(): runs run(argc, argv); a bad flag or a failed check is one
+// line "name: what went wrong" on stderr and exit status 1.
+inline int main_of(const char* name, int argc, char** argv, int (*run)(int, char**)) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    return 1;
+  }
+}
 
 }  // namespace attn::bench

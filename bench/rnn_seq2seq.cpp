@@ -30,7 +30,6 @@
 // Prints one line "RESULT {json}" (the script's field names), then a one-line summary.
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -183,11 +182,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rnn_seq2seq_bench: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return bench::main_of("rnn_seq2seq_bench", argc, argv, run); }

@@ -30,7 +30,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -184,10 +183,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "transformer_train_bench: %s\n", e.what());
-    return 1;
-  }
+  return bench::main_of("transformer_train_bench", argc, argv, run);
 }

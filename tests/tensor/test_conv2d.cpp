@@ -10,6 +10,7 @@
 #include "tensor/pool2d.h"
 #include "tensor/random.h"
 #include "tensor/thread_pool.h"
+#include "tests/tensor/with_threads.h"
 
 using namespace attn;
 
@@ -42,16 +43,6 @@ std::vector<double> direct_conv2d(const Tensor& x, const Tensor& w, const Tensor
 Tensor random_tensor(const Shape& shape, uint64_t seed) {
   Generator generator(seed);
   return uniform(shape, -1, 1, generator);
-}
-
-// Runs f with `threads` threads, then restores the count.
-template <typename F>
-auto with_threads(int threads, F f) {
-  const int saved = num_threads();
-  set_num_threads(threads);
-  auto result = f();
-  set_num_threads(saved);
-  return result;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "tensor/random.h"
 #include "tensor/softmax.h"
 #include "tensor/thread_pool.h"
+#include "tests/tensor/with_threads.h"
 
 using namespace attn;
 
@@ -186,16 +187,6 @@ void check_case(const Case& c) {
   check_close(c.name + ", dq", got.q, expected.q);
   check_close(c.name + ", dk", got.k, expected.k);
   check_close(c.name + ", dv", got.v, expected.v);
-}
-
-// Runs body with the pool set to `threads`, then restores the previous count.
-template <typename Body>
-auto with_threads(int threads, Body body) {
-  const int saved = num_threads();
-  set_num_threads(threads);
-  auto result = body();
-  set_num_threads(saved);
-  return result;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "tensor/matmul.h"
 #include "tensor/tensor.h"
 #include "tensor/thread_pool.h"
+#include "tests/tensor/with_threads.h"
 
 using namespace attn;
 
@@ -54,16 +55,6 @@ void check_product(const Tensor& a, const Tensor& b, const Tensor& c) {
       if (std::fabs(cv[i * n + j] - sum) > bound) ++wrong;
     }
   CHECK_MESSAGE(wrong == 0, "[", m, ",", k, "] @ [", k, ",", n, "]: ", wrong, " wrong elements");
-}
-
-// Runs `body` with the pool set to `threads`, then restores the previous count.
-template <typename Body>
-auto with_threads(int threads, Body body) {
-  const int saved = num_threads();
-  set_num_threads(threads);
-  auto result = body();
-  set_num_threads(saved);
-  return result;
 }
 
 }  // namespace
