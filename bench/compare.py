@@ -10,7 +10,8 @@ figure, the median over rounds of each framework and the median of the per-round
 and the peak resident memory of each process.
 
 Usage (from the project root, after building the benchmarks in build/bench, bench/README.md):
-  /usr/bin/python3 bench/compare.py [--rounds 3] [--threads 2] [--only train,decode]
+  /usr/bin/python3 bench/compare.py [--rounds 3] [--threads 2]
+      [--only train,decode,rnn,conv,attention]
       [--bench-dir build/bench] [--torch-dir ../shared/bench]
       [--jsonl results.jsonl] [--update docs/performance.md] [--from-jsonl results.jsonl]
 
@@ -34,10 +35,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Figure:
-    """One number of a workload's RESULT line: `key` in both frameworks' lines."""
+    """One number of a workload's RESULT lines: `key` in both frameworks' lines; of a process
+    that prints one line per size, the line whose fields include `where`."""
 
-    def __init__(self, label, key, unit, higher_is_better=True):
+    def __init__(self, label, key, unit, higher_is_better=True, where=None):
         self.label, self.key, self.unit, self.higher_is_better = label, key, unit, higher_is_better
+        self.where = where or {}
+
+    def value(self, results):
+        for result in results:
+            if all(result.get(k) == v for k, v in self.where.items()):
+                return result[self.key]
+        raise KeyError("no RESULT line with %s" % self.where)
 
 
 class Workload:
@@ -83,6 +92,14 @@ def workloads(threads):
                                 "images/s"),
                          Figure("one image, digits encoder", "encoder.small.infer_images_s",
                                 "images/s")]))
+    for causal in (0, 1):
+        c = ["--causal", str(causal)]
+        out.append(Workload("attention core, B 1, H 8, E 64" + (", causal" if causal else ""),
+                            "attention", ["attention_layer_bench", "--impl", "flash"] + t + c,
+                            ["local:torch_attention_layer.py"] + t + c,
+                            [Figure("forward + backward ms, T = S = %d" % n, "ms_median", "ms",
+                                    higher_is_better=False, where={"length": n})
+                             for n in (512, 1024, 2048, 4096)]))
     return out
 
 
@@ -135,7 +152,7 @@ def load_average():
 
 
 def run_once(args, framework, argv):
-    """Runs one process; returns (its RESULT json, the load average before it)."""
+    """Runs one process; returns (its RESULT lines' json, the load average before it)."""
     cmd = command_line(args, argv)
     load = load_average()
     env = torch_environment(args) if framework == "torch" else dict(os.environ)
@@ -143,10 +160,11 @@ def run_once(args, framework, argv):
     if proc.returncode != 0:
         sys.exit("compare.py: %s failed (exit %d):\n%s" % (" ".join(cmd), proc.returncode,
                                                             proc.stderr.strip()[-2000:]))
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):]), load
-    sys.exit("compare.py: %s printed no RESULT line" % " ".join(cmd))
+    results = [json.loads(line[len("RESULT "):]) for line in proc.stdout.splitlines()
+               if line.startswith("RESULT ")]
+    if not results:
+        sys.exit("compare.py: %s printed no RESULT line" % " ".join(cmd))
+    return results, load
 
 
 def ratio(figure, attn_value, torch_value):
@@ -165,25 +183,29 @@ def measure(args, chosen):
         for w in chosen:
             for framework in order:
                 argv = w.torch if framework == "torch" else w.attn
-                result, load = run_once(args, framework, argv)
+                results, load = run_once(args, framework, argv)
                 record = dict(round=r + 1, workload=w.name, framework=framework, load=load,
-                              result=result, date=when, commit=at)
+                              results=results, date=when, commit=at)
                 rounds.append(record)
                 if args.jsonl:
                     with open(args.jsonl, "a") as f:
                         f.write(json.dumps(record) + "\n")
                 print("round %d  %-48s %-5s load %.2f  %s" % (
                     r + 1, w.name, framework, load,
-                    "  ".join("%s %.4g" % (fig.key, result[fig.key]) for fig in w.figures)),
+                    "  ".join("%s %.4g" % (fig.label, fig.value(results)) for fig in w.figures)),
                     file=sys.stderr, flush=True)
     return rounds
 
 
-def value_of(records, workload, framework, rnd, key):
+def results_of(records, workload, framework, rnd):
     for rec in records:
         if rec["workload"] == workload and rec["framework"] == framework and rec["round"] == rnd:
-            return rec["result"][key]
+            return rec["results"] if "results" in rec else [rec["result"]]
     raise KeyError(workload)
+
+
+def peak_rss(results):
+    return max(result["peak_rss_mib"] for result in results)
 
 
 def table(args, chosen, records):
@@ -191,13 +213,13 @@ def table(args, chosen, records):
              "|---|---|---|---|---|---|"]
     rounds = range(1, args.rounds + 1)
     for w in chosen:
-        torch_rss = statistics.median(value_of(records, w.name, "torch", r, "peak_rss_mib")
+        torch_rss = statistics.median(peak_rss(results_of(records, w.name, "torch", r))
                                       for r in rounds)
-        attn_rss = statistics.median(value_of(records, w.name, "attn", r, "peak_rss_mib")
+        attn_rss = statistics.median(peak_rss(results_of(records, w.name, "attn", r))
                                      for r in rounds)
         for i, fig in enumerate(w.figures):
-            torch_values = [value_of(records, w.name, "torch", r, fig.key) for r in rounds]
-            attn_values = [value_of(records, w.name, "attn", r, fig.key) for r in rounds]
+            torch_values = [fig.value(results_of(records, w.name, "torch", r)) for r in rounds]
+            attn_values = [fig.value(results_of(records, w.name, "attn", r)) for r in rounds]
             ratios = [ratio(fig, a, t) for a, t in zip(attn_values, torch_values)]
             memory = "{:,.0f} / {:,.0f} ({:.0f}%)".format(
                 torch_rss, attn_rss, 100 * attn_rss / torch_rss) if i == 0 else ""
@@ -238,7 +260,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--only", default="", help="groups: train,decode,rnn,conv (default all)")
+    ap.add_argument("--only", default="",
+                    help="groups: train,decode,rnn,conv,attention (default all)")
     ap.add_argument("--bench-dir", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--torch-dir", default=os.path.join(ROOT, "..", "shared", "bench"))
     ap.add_argument("--openblas-dir", default="")
@@ -252,7 +275,8 @@ def main():
     groups = set(filter(None, args.only.split(",")))
     chosen = [w for w in workloads(args.threads) if not groups or w.group in groups]
     if not chosen:
-        sys.exit("compare.py: --only %s names no workload group (train, decode, rnn, conv)"
+        sys.exit("compare.py: --only %s names no workload group (train, decode, rnn, conv, "
+                 "attention)"
                  % args.only)
 
     if args.from_jsonl:
