@@ -66,7 +66,7 @@ struct VariableState {
   Tensor grad;                    // undefined until a gradient arrives
   bool requires_grad = false;
   std::shared_ptr<Node> grad_fn;  // null for leaves (parameters, inputs)
-  int handles = 0;                // Variable handles referring to this state
+  int handles = 0;                // Variable handles to it (a graph is built on one thread)
 };
 
 class Variable {

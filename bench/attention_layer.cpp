@@ -26,7 +26,6 @@
 //         [--batch 1] [--heads 8] [--width 64] [--lengths 128,256,512,1024,2048,4096]
 //         [--warmup 2] [--reps 7] [--tag T]
 // Prints one line "RESULT {json}" per length, then a one-line summary of it.
-#include <time.h>
 
 #include <cmath>
 #include <cstdint>
@@ -48,13 +47,6 @@
 using namespace attn;
 
 namespace {
-
-// CPU time of the whole process so far, every thread, in seconds.
-double process_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 std::vector<int64_t> parse_lengths(const std::string& text) {
   std::vector<int64_t> lengths;
@@ -105,7 +97,7 @@ Timings time_steps(const std::string& impl, bool causal, int64_t B, int64_t H, i
   for (int i = 0; i < warmup + reps; ++i) {
     for (const Variable& input : {q, k, v}) Variable(input).zero_grad();
     const auto start = bench::Clock::now();
-    const double cpu_start = process_cpu_seconds();
+    const double cpu_start = bench::process_cpu_seconds();
     const Variable out = forward();
     const double forward_seconds = bench::seconds_since(start);
     out.backward(grad_out);
@@ -113,7 +105,7 @@ Timings time_steps(const std::string& impl, bool causal, int64_t B, int64_t H, i
     if (i < warmup) continue;
     forward_times.push_back(forward_seconds);
     total_times.push_back(total_seconds);
-    cpu_times.push_back(process_cpu_seconds() - cpu_start);
+    cpu_times.push_back(bench::process_cpu_seconds() - cpu_start);
   }
   return {bench::median(forward_times) * 1e3, bench::median(total_times) * 1e3,
           bench::median(cpu_times) * 1e3};

@@ -2,6 +2,7 @@
 // what it measures.
 //
 //   seconds_since(start)   wall-clock time on a steady clock
+//   process_cpu_seconds()  CPU time of the whole process so far, every thread
 //   median(xs)             the middle value (mean of the two middle ones for an even count), as
 //                          Python's statistics.median, so attn and the PyTorch scripts summarise
 //                          their timings the same way
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +35,14 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU time of the whole process so far, every thread, in seconds: next to the wall clock, it
+// shows when a thread waited for a core another process held.
+inline double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 // Median of a non-empty list: the middle element, or the mean of the two middle elements.

@@ -18,7 +18,6 @@
 //         [--steps 24] [--input 256] [--hidden 512] [--layers 1] [--directions 2]
 //         [--padded 0] [--warmup 3] [--reps 15] [--tag T]
 // Prints one line "RESULT {json}", then a one-line summary.
-#include <time.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -35,13 +34,6 @@
 using namespace attn;
 
 namespace {
-
-// CPU time of the whole process so far, every thread, in seconds.
-double process_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 CellKind cell_of(const std::string& name) {
   if (name == "gru") return CellKind::gru;
@@ -97,10 +89,10 @@ int run(int argc, char** argv) {
   std::vector<double> times, cpu_times;
   for (int i = 0; i < reps; ++i) {
     const auto start = bench::Clock::now();
-    const double cpu_start = process_cpu_seconds();
+    const double cpu_start = bench::process_cpu_seconds();
     step();
     times.push_back(bench::seconds_since(start));
-    cpu_times.push_back(process_cpu_seconds() - cpu_start);
+    cpu_times.push_back(bench::process_cpu_seconds() - cpu_start);
   }
 
   const double median = bench::median(times);

@@ -115,7 +115,8 @@ Variable MultiHeadAttention::attend_projected(const Variable& query, const Varia
   AttentionResult result = attend(*score_, q, keys, values, options);  // [B, H, T, E]
   weights_ = result.weights.defined() ? result.weights.value() : Tensor();  // [B, H, T, S]
   unmade_.reset();
-  if (!result.weights.defined()) unmade_ = UnmadeWeights{q, keys, options};
+  // Detached: the weights need the values only, and the graph must not outlive its step.
+  if (!result.weights.defined()) unmade_ = UnmadeWeights{q.detach(), keys.detach(), options};
   return w_o.forward(merge_heads(result.context));  // [B, H, T, E] -> [B, T, D] -> [B, T, D]
 }
 
