@@ -5,6 +5,7 @@
 #include <limits>
 #include <new>
 
+#include "tensor/block_cache.h"
 #include "tensor/error.h"
 #include "tensor/memory.h"
 
@@ -13,19 +14,19 @@ namespace attn {
 namespace {
 
 // Large buffers start on a cache line, so that a kernel's whole-vector loads never straddle two
-// lines. Small ones take malloc's own 16-byte alignment: its aligned path splits a block for
-// every request, and a decoding step makes hundreds of tensors of a few hundred bytes.
-constexpr std::align_val_t kAlignment{64};
+// lines, and the largest come from the block cache (block_cache.h). Small ones take malloc's own
+// 16-byte alignment: its aligned path splits a block for every request, and a decoding step
+// makes hundreds of tensors of a few hundred bytes.
 constexpr int64_t kAlignedFrom = 4096;  // bytes
 
 void* allocate(int64_t bytes) {
-  const auto size = static_cast<size_t>(bytes);
-  return bytes >= kAlignedFrom ? ::operator new[](size, kAlignment) : ::operator new[](size);
+  return bytes >= kAlignedFrom ? allocate_block(bytes)
+                               : ::operator new[](static_cast<size_t>(bytes));
 }
 
 void deallocate(void* data, int64_t bytes) {
   if (bytes >= kAlignedFrom)
-    ::operator delete[](data, kAlignment);
+    free_block(data, bytes);
   else
     ::operator delete[](data);
 }
