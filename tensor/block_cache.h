@@ -9,7 +9,8 @@
 // holds 518 MiB. Mapping each large block on its own returns every freed byte at once, and
 // caching a few freed blocks saves the cost of mapping and zeroing pages again:
 //
-//   allocate(n):  a cached block of n bytes (rounded up to pages) if there is one, else map one
+//   allocate(n):  a cached block of n's size class (n rounded up by at most 1/8) if there is
+//                 one, else map one
 //   free(p, n):   keep p in the cache; past the cache's budget, unmap the oldest blocks
 //
 // The same idea as PyTorch's caching allocator for GPUs (Paszke et al. 2019, §5.3), with a

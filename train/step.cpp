@@ -32,8 +32,11 @@ std::string first_non_finite_gradient(const Optimizer& optimizer) {
 
 StepResult train_step(Seq2Seq& model, const Batch& batch, Optimizer& optimizer,
                       const Schedule& schedule, int64_t step, const StepOptions& options) {
-  const Variable logits = model.forward(batch.source, batch.target_in);  // [B, T, V]
-  const Variable loss = sequence_loss(logits, batch.target_out, options.label_smoothing);
+  // The logits [B, T, V] are a step's largest tensor, and the loss keeps what its backward
+  // needs (the log-probabilities): no handle outlives this line, so they are freed before the
+  // backward starts.
+  const Variable loss = sequence_loss(model.forward(batch.source, batch.target_in),  // [B, T, V]
+                                      batch.target_out, options.label_smoothing);
   const Variable penalty = model.penalty();  // the model's own term, if it has one
   const Variable objective = penalty.defined() ? loss + penalty : loss;
   const real loss_scale = options.summed_loss ? static_cast<real>(batch.target_tokens) : 1;

@@ -39,8 +39,13 @@ TEST_CASE("block cache: a freed block serves the next tensor of the same size") 
     Tensor same = rows_of_4k(64);
     CHECK(same.data() == first);
     CHECK(block_cache_stats().hits == before.hits + 1);
-    Tensor other = rows_of_4k(65);  // another size: a new block
+    Tensor other = rows_of_4k(65);  // 260 KiB: the next size class, 288 KiB, a new block
     CHECK(block_cache_stats().misses == before.misses + 1);
+  }
+  {
+    Tensor nearly = rows_of_4k(63);  // 252 KiB: the 256 KiB class, the block freed above
+    CHECK(nearly.data() == first);
+    CHECK(block_cache_stats().hits == before.hits + 2);
   }
 }
 
@@ -62,16 +67,18 @@ TEST_CASE("block cache: live + cached never passes the peak by more than the sla
     return;
   }
   release_cached_blocks();
-  // 32 MiB in blocks of eight sizes, freed: the peak held them, so the cache may keep them all.
+  // Eight blocks of eight size classes, 4 to 7.5 MiB, freed: the peak held them, so the cache
+  // may keep them all.
   {
     std::vector<Tensor> held;
-    for (int64_t i = 0; i < 8; ++i) held.push_back(rows_of_4k(1024 + i));  // 4 MiB + i pages
+    for (int64_t i = 0; i < 8; ++i) held.push_back(rows_of_4k(1024 + 128 * i));
   }
-  CHECK(block_cache_stats().cached_bytes >= 32 * kMiB);
-  // 32 MiB more in eight other sizes: every request misses, and the stale blocks must make room.
+  CHECK(block_cache_stats().cached_bytes >= 46 * kMiB);
+  // Eight more, of the classes 8 to 15 MiB: every request misses, and the stale blocks must make
+  // room.
   std::vector<Tensor> held;
   for (int64_t i = 0; i < 8; ++i) {
-    held.push_back(rows_of_4k(1100 + i));
+    held.push_back(rows_of_4k(2048 + 256 * i));
     const int64_t cached = block_cache_stats().cached_bytes;
     CHECK(cached <= peak_tensor_bytes() - live_tensor_bytes() + kSlack);
   }

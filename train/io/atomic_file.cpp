@@ -20,7 +20,7 @@ static std::runtime_error file_error(const std::string& what, const std::string&
 }
 
 // Writes all of `contents` to `fd`; false (errno set) on failure.
-static bool write_all(int fd, const std::string& contents) {
+static bool write_all(int fd, std::string_view contents) {
   size_t written = 0;
   while (written < contents.size()) {
     const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
@@ -42,13 +42,19 @@ static void flush_directory_of(const std::string& path) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
+  write_file_atomically(path, std::vector<std::string_view>{contents});
+}
+
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces) {
   if (std::filesystem::is_directory(path))
     throw std::runtime_error(path + " is a directory, not a file");
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw file_error("cannot create", temporary);
   // Without fsync the rename could reach the disk before the data does.
-  const bool written = write_all(fd, contents) && ::fsync(fd) == 0;
+  bool written = true;
+  for (std::string_view piece : pieces) written = written && write_all(fd, piece);
+  written = written && ::fsync(fd) == 0;
   const int saved_errno = errno;
   const bool closed = ::close(fd) == 0;
   if (!written || !closed) {

@@ -8,12 +8,17 @@
 
 #include <fstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace attn {
 
 // If anything fails, the temporary file is removed again (a full disk keeps no leftover) and the
 // error names the file and the reason.
 void write_file_atomically(const std::string& path, const std::string& contents);
+// The same, for contents in pieces written one after another (a large file need not be
+// assembled in memory first).
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
 
 // A file opened for reading; throws "cannot open PATH: <reason>" or "PATH is a directory, not a
 // file".

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "train/io/atomic_file.h"
@@ -17,20 +18,34 @@ static_assert(std::endian::native == std::endian::little,
 
 static const char* dtype_name() { return sizeof(real) == 8 ? "F64" : "F32"; }
 
-std::string encode_safetensors(const StateDict& tensors, const Metadata& metadata) {
+// A .safetensors file in pieces: the length and the header, then each tensor's values in the
+// order of their data_offsets. Saving writes the pieces one after another, so a checkpoint of
+// 100 MB is never assembled in memory (that copy, twice over while a string grew, was a
+// training run's peak memory).
+struct SafetensorsParts {
+  std::string head;            // the 8-byte length and the header, padded
+  std::vector<Tensor> values;  // contiguous
+};
+
+static std::string_view bytes_of(const Tensor& values) {
+  return {reinterpret_cast<const char*>(values.data()),
+          static_cast<size_t>(values.numel()) * sizeof(real)};
+}
+
+static SafetensorsParts encode_parts(const StateDict& tensors, const Metadata& metadata) {
+  SafetensorsParts parts;
   Json header;
-  std::string data;
+  int64_t end = 0;  // of the data written so far
   for (const auto& [name, tensor] : tensors) {
-    const Tensor values = tensor.contiguous();
+    parts.values.push_back(tensor.contiguous());
+    const Tensor& values = parts.values.back();
     Json::Array shape;
     for (int64_t size : values.shape()) shape.push_back(Json(size));
-    const int64_t begin = static_cast<int64_t>(data.size());
-    data.append(reinterpret_cast<const char*>(values.data()),
-                static_cast<size_t>(values.numel()) * sizeof(real));
-    header[name] = Json(Json::Object{
-        {"dtype", Json(dtype_name())},
-        {"shape", Json(shape)},
-        {"data_offsets", Json(Json::Array{Json(begin), Json(static_cast<int64_t>(data.size()))})}});
+    const int64_t begin = end;
+    end += static_cast<int64_t>(bytes_of(values).size());
+    header[name] = Json(Json::Object{{"dtype", Json(dtype_name())},
+                                     {"shape", Json(shape)},
+                                     {"data_offsets", Json(Json::Array{Json(begin), Json(end)})}});
   }
   if (!metadata.empty()) {
     Json::Object entries;
@@ -39,9 +54,16 @@ std::string encode_safetensors(const StateDict& tensors, const Metadata& metadat
   }
   std::string text = header.is_null() ? "{}" : header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
-  uint64_t length = text.size();
-  std::string bytes(reinterpret_cast<const char*>(&length), 8);
-  return bytes + text + data;
+  const uint64_t length = text.size();
+  parts.head = std::string(reinterpret_cast<const char*>(&length), 8) + text;
+  return parts;
+}
+
+std::string encode_safetensors(const StateDict& tensors, const Metadata& metadata) {
+  const SafetensorsParts parts = encode_parts(tensors, metadata);
+  std::string bytes = parts.head;
+  for (const Tensor& values : parts.values) bytes.append(bytes_of(values));
+  return bytes;
 }
 
 // Copies `count` elements of type From at `source` into `out`, converting to real.
@@ -155,7 +177,10 @@ StateDict decode_safetensors(const std::string& bytes, const std::string& source
 }
 
 void save_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
-  write_file_atomically(path, encode_safetensors(tensors, metadata));
+  const SafetensorsParts parts = encode_parts(tensors, metadata);
+  std::vector<std::string_view> pieces = {parts.head};
+  for (const Tensor& values : parts.values) pieces.push_back(bytes_of(values));
+  write_file_atomically(path, pieces);
 }
 
 StateDict load_safetensors(const std::string& path, Metadata* metadata) {
