@@ -76,21 +76,26 @@ StateDict Module::state_dict() const {
 void Module::load_state_dict(const StateDict& state) {
   const auto named = named_parameters();
   // Check everything first, so a bad checkpoint leaves the model untouched.
-  for (const auto& [name, parameter] : named) {
+  // Plain names, not structured bindings, in these loops: the messages' lambdas capture them.
+  for (const auto& entry : named) {
+    const std::string& name = entry.first;
+    const Shape& shape = entry.second.shape();
     auto found = state.find(name);
     check(found != state.end(), "load_state_dict",
           [&] { return name + ": missing from the checkpoint"; });
-    check(found->second.shape() == parameter.shape(), "load_state_dict", [&] {
+    check(found->second.shape() == shape, "load_state_dict", [&] {
       return name + ": checkpoint has " + to_string(found->second.shape()) + ", model has " +
-             to_string(parameter.shape());
+             to_string(shape);
     });
   }
   if (state.size() != named.size()) {
     std::map<std::string, bool> known;
     for (const auto& [name, parameter] : named) known[name] = true;
-    for (const auto& [name, value] : state)
+    for (const auto& entry : state) {
+      const std::string& name = entry.first;
       check(known.count(name) > 0, "load_state_dict",
             [&] { return name + ": not a parameter of this model"; });
+    }
   }
   for (auto [name, parameter] : named) parameter.mutable_value().copy_from(state.at(name));
 }
