@@ -14,7 +14,7 @@ namespace {
 
 bool within_bounds(const LabelledSentence& example) {
   const auto blank_or_empty = [](const std::string& word) {
-    return word.empty() || word.find_first_of(" \t\n") != std::string::npos;
+    return word.empty() || word.find_first_of(" \t\n\r\v\f") != std::string::npos;
   };
   return example.label >= 0 && example.label <= kMaxSentenceLabel && !example.words.empty() &&
          example.words.size() <= kMaxSentenceWords &&

