@@ -123,39 +123,123 @@ Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) 
 }
 
 // Dropout draws a mask for millions of elements per training step, so this fill is built for
-// speed: each 64-bit draw decides two elements (32 bits each, kept when below p * 2^32), and the
-// tensor is cut into blocks of kBernoulliBlock elements, each with its own generator seeded from
-// one draw of the caller's generator plus the block's index. Blocks fill in parallel, and the
-// mask depends only on that one draw, never on the thread count.
+// speed. Each 64-bit draw decides two elements: its low 32 bits the first, its high 32 bits the
+// second, an element kept when its 32 bits are below p * 2^32. The tensor is cut into blocks of
+// kBernoulliBlock elements, each with its own generator seeded from one draw of the caller's
+// generator plus the block's index, so the mask depends only on that one draw, never on the
+// thread count, and blocks fill in parallel.
+//
+// One xoshiro256** step is a chain of dependent shifts and xors, too short to keep a core busy.
+// kStreams blocks' generators are therefore stepped side by side, lane b of each vector holding
+// block b's state (as SIMD xoshiro implementations do): every lane computes exactly what its own
+// Generator would, so the mask is the same bits as stepping each block alone.
 namespace {
 
-// Calls visit(i, kept) for i = 0 .. n-1 with the mask of bernoulli(p) seeded by `seed`.
-template <typename Visit>
-void for_each_bernoulli(int64_t n, real p, uint64_t seed, const Visit& visit) {
-  constexpr int64_t kBernoulliBlock = 1 << 14;
-  const uint64_t threshold = static_cast<uint64_t>(std::ldexp(static_cast<double>(p), 32));
+constexpr int64_t kBernoulliBlock = 1 << 14;
+constexpr int kStreams = 4;  // blocks stepped together: 4 x 64 bits, one AVX2 register
+constexpr int64_t kChunkDraws = 256;  // draws per lane between two uses of the bits
+
+typedef uint64_t streams_u64 __attribute__((vector_size(kStreams * sizeof(uint64_t))));
+
+streams_u64 rotl(streams_u64 x, int k) { return (x << k) | (x >> (64 - k)); }
+
+// kStreams xoshiro256** generators; lane b starts as Generator(seeds[b]).
+class GeneratorStreams {
+ public:
+  explicit GeneratorStreams(const uint64_t (&seeds)[kStreams]) {
+    for (int b = 0; b < kStreams; ++b) {
+      const std::array<uint64_t, 4> state = Generator(seeds[b]).state();
+      for (int w = 0; w < 4; ++w) s_[w][b] = state[w];
+    }
+  }
+
+  // Generator::next_u64 in every lane; * 5 and * 9 as shifts and adds, which AVX2 has for
+  // 64-bit lanes (it has no 64-bit multiply).
+  streams_u64 next() {
+    const streams_u64 times5 = (s_[1] << 2) + s_[1];
+    const streams_u64 rotated = rotl(times5, 7);
+    const streams_u64 result = (rotated << 3) + rotated;
+    const streams_u64 t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  streams_u64 s_[4];
+};
+
+// Calls use(first, count, bits) for consecutive runs of the n elements with the mask's 32 bits
+// of each (bits[j] decides element first + j), for bernoulli(p) seeded by `seed`.
+template <typename Use>
+void for_each_bernoulli_run(int64_t n, uint64_t seed, const Use& use) {
   const int64_t blocks = (n + kBernoulliBlock - 1) / kBernoulliBlock;
-  parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) {
-      Generator block_generator(seed + static_cast<uint64_t>(b));  // SplitMix64 decorrelates
-      const int64_t first = b * kBernoulliBlock, last = std::min(n, first + kBernoulliBlock);
-      for (int64_t i = first; i < last; i += 2) {
-        const uint64_t bits = block_generator.next_u64();
-        visit(i, (bits & 0xffffffffULL) < threshold);
-        if (i + 1 < last) visit(i + 1, (bits >> 32) < threshold);
+  const int64_t groups = (blocks + kStreams - 1) / kStreams;
+  parallel_for(groups, 1, [&](int64_t begin, int64_t end) {
+    uint32_t bits[kStreams][2 * kChunkDraws];
+    for (int64_t group = begin; group < end; ++group) {
+      const int64_t first_block = group * kStreams;
+      uint64_t seeds[kStreams];
+      for (int b = 0; b < kStreams; ++b) seeds[b] = seed + static_cast<uint64_t>(first_block + b);
+      GeneratorStreams streams(seeds);  // lanes past the last block draw bits nobody reads
+      for (int64_t offset = 0; offset < kBernoulliBlock; offset += 2 * kChunkDraws) {
+        for (int64_t d = 0; d < kChunkDraws; ++d) {
+          const streams_u64 draw = streams.next();
+          for (int b = 0; b < kStreams; ++b) {
+            bits[b][2 * d] = static_cast<uint32_t>(draw[b]);
+            bits[b][2 * d + 1] = static_cast<uint32_t>(draw[b] >> 32);
+          }
+        }
+        for (int b = 0; b < kStreams && first_block + b < blocks; ++b) {
+          const int64_t first = (first_block + b) * kBernoulliBlock + offset;
+          const int64_t count = std::min(2 * kChunkDraws, n - first);
+          if (count > 0) use(first, count, bits[b]);
+        }
       }
     }
   });
+}
+
+// Elements are kept when their 32 bits are below p * 2^32; at p = 1 that is 2^32, beyond 32 bits,
+// and every element is kept.
+struct KeepThreshold {
+  explicit KeepThreshold(real p)
+      : below(static_cast<uint64_t>(std::ldexp(static_cast<double>(p), 32))) {}
+  bool keeps_all() const { return below > 0xffffffffULL; }
+  uint32_t bits() const { return static_cast<uint32_t>(below); }
+  uint64_t below;
+};
+
+// The two uses of a run's bits. They take their values as arguments, so that the compiler, which
+// must assume a store to out[j] may change any float it reads through a pointer, keeps them in
+// registers and runs the loops in vectors.
+void write_mask(const uint32_t* bits, int64_t count, uint32_t below, real* out) {
+  for (int64_t j = 0; j < count; ++j) out[j] = bits[j] < below ? real(1) : real(0);
+}
+
+// x * 0, not 0, for a dropped element: the product bernoulli() * scale * x gives, NaN and all.
+void multiply_by_mask(const uint32_t* bits, int64_t count, uint32_t below, real scale,
+                      const real* from, real* out) {
+  for (int64_t j = 0; j < count; ++j) out[j] = from[j] * (bits[j] < below ? scale : real(0));
 }
 
 }  // namespace
 
 Tensor bernoulli(const Shape& shape, real p, Generator& generator) {
   check(p >= 0 && p <= 1, "bernoulli", [&] { return "p must be in [0, 1], got " + number(p); });
+  const uint64_t seed = generator.next_u64();  // drawn at every p: the stream advances alike
+  const KeepThreshold keep(p);
+  if (keep.keeps_all()) return Tensor::ones(shape);
   Tensor t = Tensor::empty(shape);
   real* out = t.data();
-  for_each_bernoulli(t.numel(), p, generator.next_u64(),
-                     [out](int64_t i, bool kept) { out[i] = kept ? real(1) : real(0); });
+  const uint32_t below = keep.bits();
+  for_each_bernoulli_run(t.numel(), seed, [&](int64_t first, int64_t count, const uint32_t* bits) {
+    write_mask(bits, count, below, out + first);
+  });
   return t;
 }
 
@@ -165,9 +249,15 @@ Tensor multiply_by_bernoulli(const Tensor& x, real p, uint64_t seed, real scale)
   Tensor t = Tensor::empty(x.shape());
   const real* from = in.data();
   real* out = t.data();
-  // x * 0, not 0, for a dropped element: the product bernoulli() * scale * x gives, NaN and all.
-  for_each_bernoulli(t.numel(), p, seed, [from, out, scale](int64_t i, bool kept) {
-    out[i] = from[i] * (kept ? scale : real(0));
+  const int64_t n = t.numel();
+  const KeepThreshold keep(p);
+  if (keep.keeps_all()) {
+    for (int64_t i = 0; i < n; ++i) out[i] = from[i] * scale;
+    return t;
+  }
+  const uint32_t below = keep.bits();
+  for_each_bernoulli_run(n, seed, [&](int64_t first, int64_t count, const uint32_t* bits) {
+    multiply_by_mask(bits, count, below, scale, from + first, out + first);
   });
   return t;
 }
