@@ -273,53 +273,88 @@ template <int M>
   for (int i = 0; i < M; ++i) acc[i] += a[i * g.a.row_stride] * step;
 }
 
-// acc[i][j] = sum of A[i, k0 + p] * B[k0 + p, j0 + j] over p = 0 .. kc, in order, for kLanes
-// columns: column[j] points to B[k0, j0 + j], and columns past the last one repeat it.
+// Each element's sum is one chain of dependent multiply-adds, and an FMA waits for the one before
+// it (4 cycles here): with one row, one group of kLanes columns would leave the FMA pipes idle
+// most of the time. So a block of row-major B works on Groups groups of columns at once, kChains
+// / M of them, whose chains are independent; each element still sums in its own order. B = W^T
+// keeps one group: its transposes are the bottleneck, not the chain, and four groups read 4 x
+// kLanes rows of W at once, which thrash the L1 cache when the rows lie 4 KB apart (measured:
+// one row times W^T [256, 1024] at 10 GB/s instead of 20).
+constexpr int kChains = 4;
+
 template <int M>
-void few_rows_block(const GemmProblem& g, const real* const (&column)[kLanes], bool whole,
-                    int64_t k0, int64_t kc, vec (&acc)[M]) {
-  for (int i = 0; i < M; ++i) acc[i] = vec{};
+constexpr int column_groups() {
+  return M >= kChains ? 1 : kChains / M;
+}
+
+// acc[g][i][j] = sum of A[i, k0 + p] * B[k0 + p, j] over p = 0 .. kc, in order, for the kLanes
+// columns j of group g: column[g][j] points to B[k0, j], and columns past the last one repeat it.
+template <int M, int Groups>
+void few_rows_block(const GemmProblem& g, const real* const (&column)[Groups][kLanes], bool whole,
+                    int64_t k0, int64_t kc, vec (&acc)[Groups][M]) {
+  for (int group = 0; group < Groups; ++group)
+    for (int i = 0; i < M; ++i) acc[group][i] = vec{};
   int64_t p = 0;
   if (whole && g.b.col_stride == 1) {
     // B row-major: a step's kLanes values are one load.
-    for (; p < kc; ++p) add_step<M>(g, k0 + p, load(column[0] + p * g.b.row_stride), acc);
+    for (; p < kc; ++p)
+#pragma GCC unroll 4
+      for (int group = 0; group < Groups; ++group)
+        add_step<M>(g, k0 + p, load(column[group][0] + p * g.b.row_stride), acc[group]);
   } else if (g.b.row_stride == 1) {
     // B = W^T: load kLanes steps of each column, transpose them into kLanes steps.
-    for (; p + kLanes <= kc; p += kLanes) {
-      vec steps[kLanes];
+    for (; p + kLanes <= kc; p += kLanes)
+      for (int group = 0; group < Groups; ++group) {
+        vec steps[kLanes];
 #pragma GCC unroll 16
-      for (int j = 0; j < kLanes; ++j) steps[j] = load(column[j] + p);
-      transpose(steps);  // steps[q] = the kLanes columns at step p + q
+        for (int j = 0; j < kLanes; ++j) steps[j] = load(column[group][j] + p);
+        transpose(steps);  // steps[q] = the kLanes columns at step p + q
 #pragma GCC unroll 16
-      for (int q = 0; q < kLanes; ++q) add_step<M>(g, k0 + p + q, steps[q], acc);
-    }
+        for (int q = 0; q < kLanes; ++q) add_step<M>(g, k0 + p + q, steps[q], acc[group]);
+      }
   }
   // Whatever is left (or any other layout): the step gathered one value at a time.
-  for (; p < kc; ++p) {
-    vec step;
-    for (int j = 0; j < kLanes; ++j) step[j] = column[j][p * g.b.row_stride];
-    add_step<M>(g, k0 + p, step, acc);
+  for (; p < kc; ++p)
+    for (int group = 0; group < Groups; ++group) {
+      vec step;
+      for (int j = 0; j < kLanes; ++j) step[j] = column[group][j][p * g.b.row_stride];
+      add_step<M>(g, k0 + p, step, acc[group]);
+    }
+}
+
+// C[0..M, j0 .. j0 + cols] (+)= A * B[:, j0 .. j0 + cols], in Groups groups of kLanes columns
+// (the last group may hold fewer: cols < Groups * kLanes only when Groups is 1).
+template <int M, int Groups>
+void few_rows_columns(const GemmProblem& g, int64_t j0, int cols) {
+  for (int64_t k0 = 0; k0 < g.k; k0 += KC) {
+    const int64_t kc = std::min(KC, g.k - k0);
+    const real* column[Groups][kLanes];
+    for (int group = 0; group < Groups; ++group)
+      for (int j = 0; j < kLanes; ++j) {
+        const int64_t index = j0 + group * kLanes + std::min(j, cols - 1);
+        column[group][j] = g.b.data + k0 * g.b.row_stride + index * g.b.col_stride;
+      }
+    vec acc[Groups][M];
+    few_rows_block<M, Groups>(g, column, cols >= kLanes, k0, kc, acc);
+    const bool overwrite = k0 == 0 && !g.accumulate;
+    for (int group = 0; group < Groups; ++group)
+      for (int i = 0; i < M; ++i) {
+        real* c = g.c + i * g.ldc + j0 + group * kLanes;
+        const int valid = std::min(kLanes, cols - group * kLanes);
+        for (int j = 0; j < valid; ++j) c[j] = overwrite ? acc[group][i][j] : c[j] + acc[group][i][j];
+      }
   }
 }
 
 template <int M>
 void gemm_few_rows(const GemmProblem& g) {
-  for (int64_t j0 = 0; j0 < g.n; j0 += kLanes) {
-    const int cols = static_cast<int>(std::min<int64_t>(kLanes, g.n - j0));
-    for (int64_t k0 = 0; k0 < g.k; k0 += KC) {
-      const int64_t kc = std::min(KC, g.k - k0);
-      const real* column[kLanes];
-      for (int j = 0; j < kLanes; ++j)
-        column[j] = g.b.data + k0 * g.b.row_stride + (j0 + std::min(j, cols - 1)) * g.b.col_stride;
-      vec acc[M];
-      few_rows_block<M>(g, column, cols == kLanes, k0, kc, acc);
-      const bool overwrite = k0 == 0 && !g.accumulate;
-      for (int i = 0; i < M; ++i) {
-        real* c = g.c + i * g.ldc + j0;
-        for (int j = 0; j < cols; ++j) c[j] = overwrite ? acc[i][j] : c[j] + acc[i][j];
-      }
-    }
-  }
+  constexpr int Groups = column_groups<M>();
+  int64_t j0 = 0;
+  if (g.b.col_stride == 1)
+    for (; j0 + Groups * kLanes <= g.n; j0 += Groups * kLanes)
+      few_rows_columns<M, Groups>(g, j0, Groups * kLanes);
+  for (; j0 < g.n; j0 += kLanes)
+    few_rows_columns<M, 1>(g, j0, static_cast<int>(std::min<int64_t>(kLanes, g.n - j0)));
 }
 
 // ---- the loops around the micro-kernel --------------------------------------------------------

@@ -213,12 +213,14 @@ TEST_CASE("matmul: a batched product equals the products of its entries, bitwise
 TEST_CASE("matmul: a product of a few rows gives bitwise those rows of a larger product") {
   // One to four rows skip packing (gemm.cpp); their sums must keep the packed path's order, so
   // that decoding one sentence gives what decoding it in a batch gives. k spans three cache
-  // blocks; B is read row-major, transposed (x W^T) and sliced.
+  // blocks; B is read row-major, transposed (x W^T) and sliced. 150 columns hold whole groups
+  // of columns summed side by side (4 x 16 floats with AVX-512) and a part group after them.
   const Tensor a = random_tensor({20, 700}, 950);
   const Tensor w = random_tensor({45, 700}, 951);      // used as w^T: [700, 45]
   const Tensor b = random_tensor({700, 60}, 952);      // row-major
   const Tensor wide = random_tensor({700, 90}, 953);  // sliced to [700, 45]
-  for (const Tensor& right : {w.transpose(0, 1), b, wide.narrow(1, 20, 45)}) {
+  const Tensor wider = random_tensor({700, 150}, 954);
+  for (const Tensor& right : {w.transpose(0, 1), b, wide.narrow(1, 20, 45), wider}) {
     const Tensor all = matmul(a, right);
     for (int64_t rows = 1; rows <= 5; ++rows) {
       CAPTURE(rows);
