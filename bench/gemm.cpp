@@ -17,6 +17,7 @@
 #include <random>
 #include <vector>
 
+#include "bench/fma_peak.h"
 #include "tensor/matmul.h"
 #include "tensor/thread_pool.h"
 
@@ -24,9 +25,6 @@ using namespace attn;
 
 namespace {
 
-// Peak of one core, float32, measured on the reference machine (Zen 5): 2 AVX-512 FMA pipes x
-// 16 lanes x 2 flops x ~4.2 GHz ~ 267 GFLOP/s. Peak for t threads is t times this.
-constexpr double kPeakPerCore = 267.0;
 constexpr int kRepetitions = 7;  // timings per cell; the median is reported
 
 struct Shape3 {
@@ -72,7 +70,7 @@ std::vector<double> measure(const std::vector<std::function<void()>>& products, 
 }
 
 // One table row; returns {attn, blis} GFLOP/s (blis 0 when not built with it).
-std::pair<double, double> bench_row(Shape3 s, bool transposed_b, int threads) {
+std::pair<double, double> bench_row(Shape3 s, bool transposed_b, int threads, double peak) {
   const std::vector<real> a = random_matrix(s.m * s.k, 1), b = random_matrix(s.k * s.n, 2);
   std::vector<real> c(s.m * s.n);
   // B [k, n] row-major, or B^T stored [n, k] and read with swapped strides.
@@ -85,7 +83,7 @@ std::pair<double, double> bench_row(Shape3 s, bool transposed_b, int threads) {
 #endif
   std::vector<double> rates = measure(products, 2.0 * s.m * s.n * s.k);
   rates.resize(2, 0.0);  // no BLIS: 0
-  const double ours = rates[0], theirs = rates[1], peak = kPeakPerCore * threads;
+  const double ours = rates[0], theirs = rates[1];
   std::printf("%5lld x %5lld x %5lld  %-5s %3d   %7.1f  %5.1f%%", static_cast<long long>(s.m),
               static_cast<long long>(s.k), static_cast<long long>(s.n), transposed_b ? "B^T" : "B",
               threads, ours, 100 * ours / peak);
@@ -103,8 +101,11 @@ int main() {
 #ifdef ATTN_WITH_BLIS
   std::printf(", BLIS kernels = %s", blis_arch());
 #endif
-  std::printf("\npeak = %.0f GFLOP/s per core (float32 AVX-512 FMA); medians of %d runs\n\n",
-              kPeakPerCore, kRepetitions);
+  // The machine's peak at 1 and 2 threads, measured (fma_peak.h): peak[t] for t threads.
+  const double peak[3] = {0, bench::measured_peak_gflops(1), bench::measured_peak_gflops(2)};
+  std::printf("\npeak = %.0f GFLOP/s on 1 thread, %.0f on 2 (float32 FMA, measured); medians of %d "
+              "runs\n\n",
+              peak[1], peak[2], kRepetitions);
   std::printf(
       "    M x     K x     N  B     thr      attn   %%peak      blis   %%peak   "
       "attn/blis\n");
@@ -116,12 +117,12 @@ int main() {
   for (const Shape3& s : shapes)
     for (bool transposed_b : {false, true})
       for (int threads : {1, 2}) {
-        const auto rates = bench_row(s, transposed_b, threads);
+        const auto rates = bench_row(s, transposed_b, threads, peak[threads]);
         if (s.m == 1024 && s.k == 1024 && !transposed_b && threads == 2) headline = rates;
       }
 
   std::printf("\ngemm: attn %.0f GFLOP/s at 1024^3 on 2 threads (%.0f%% of peak)", headline.first,
-              100 * headline.first / (2 * kPeakPerCore));
+              100 * headline.first / peak[2]);
   if (headline.second > 0)
     std::printf(", %.2fx BLIS (%.0f GFLOP/s)", headline.first / headline.second, headline.second);
   std::printf("\n");
