@@ -11,7 +11,7 @@ and the peak resident memory of each process.
 
 Usage (from the project root, after building the benchmarks in build/bench, bench/README.md):
   /usr/bin/python3 bench/compare.py [--rounds 3] [--threads 2]
-      [--only train,decode,rnn,conv,attention]
+      [--only train,decode,rnn,conv,attention,memory]
       [--bench-dir build/bench] [--torch-dir ../shared/bench]
       [--jsonl results.jsonl] [--update docs/performance.md] [--from-jsonl results.jsonl]
 
@@ -100,6 +100,11 @@ def workloads(threads):
                             [Figure("forward + backward ms, T = S = %d" % n, "ms_median", "ms",
                                     higher_is_better=False, where={"length": n})
                              for n in (512, 1024, 2048, 4096)]))
+    for model, name in (("ntm", "train NTM, copy"), ("memn2n", "train MemN2N")):
+        m = ["--model", model]
+        out.append(Workload(name, "memory", ["memory_models_bench"] + m + t,
+                            ["local:torch_memory_models.py"] + m + t,
+                            [Figure("examples/s", "examples_s_median", "examples/s")]))
     return out
 
 
@@ -261,7 +266,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", default="",
-                    help="groups: train,decode,rnn,conv,attention (default all)")
+                    help="groups: train,decode,rnn,conv,attention,memory (default all)")
     ap.add_argument("--bench-dir", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--torch-dir", default=os.path.join(ROOT, "..", "shared", "bench"))
     ap.add_argument("--openblas-dir", default="")
@@ -276,7 +281,7 @@ def main():
     chosen = [w for w in workloads(args.threads) if not groups or w.group in groups]
     if not chosen:
         sys.exit("compare.py: --only %s names no workload group (train, decode, rnn, conv, "
-                 "attention)"
+                 "attention, memory)"
                  % args.only)
 
     if args.from_jsonl:
