@@ -18,7 +18,8 @@ BUILD  ?= build
 FLAGS  ?=
 
 FUZZ_BUDGET  ?= 60
-FUZZ_TARGETS ?= json safetensors model_directory checkpoint corpus tokenizer aligned_corpus babi
+FUZZ_TARGETS ?= json safetensors model_directory checkpoint corpus tokenizer aligned_corpus babi \
+                idx netpbm wav sentences
 
 .PHONY: demo test check build fuzz tools-installed doctest-installed clean
 
