@@ -77,7 +77,8 @@ inline double flops_per_second_one_thread() { return 0; }
 // load as much as the hardware (the same loop on two threads gave 102 to 203 GFLOP/s here).
 inline double measured_peak_gflops(int threads) {
   double best = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) best = std::max(best, flops_per_second_one_thread());
+  for (int attempt = 0; attempt < 3; ++attempt)
+    best = std::max(best, flops_per_second_one_thread());
   return threads * best / 1e9;
 }
 

@@ -103,9 +103,10 @@ int main() {
 #endif
   // The machine's peak at 1 and 2 threads, measured (fma_peak.h): peak[t] for t threads.
   const double peak[3] = {0, bench::measured_peak_gflops(1), bench::measured_peak_gflops(2)};
-  std::printf("\npeak = %.0f GFLOP/s on 1 thread, %.0f on 2 (float32 FMA, measured); medians of %d "
-              "runs\n\n",
-              peak[1], peak[2], kRepetitions);
+  std::printf(
+      "\npeak = %.0f GFLOP/s on 1 thread, %.0f on 2 (float32 FMA, measured); medians of %d "
+      "runs\n\n",
+      peak[1], peak[2], kRepetitions);
   std::printf(
       "    M x     K x     N  B     thr      attn   %%peak      blis   %%peak   "
       "attn/blis\n");

@@ -350,7 +350,8 @@ void few_rows_columns(const GemmProblem& g, int64_t j0, int cols) {
       for (int i = 0; i < M; ++i) {
         real* c = g.c + i * g.ldc + j0 + group * kLanes;
         const int valid = std::min(kLanes, cols - group * kLanes);
-        for (int j = 0; j < valid; ++j) c[j] = overwrite ? acc[group][i][j] : c[j] + acc[group][i][j];
+        for (int j = 0; j < valid; ++j)
+          c[j] = overwrite ? acc[group][i][j] : c[j] + acc[group][i][j];
       }
   }
 }

@@ -136,7 +136,7 @@ Tensor normal(const Shape& shape, real mean, real stddev, Generator& generator) 
 namespace {
 
 constexpr int64_t kBernoulliBlock = 1 << 14;
-constexpr int kStreams = 4;  // blocks stepped together: 4 x 64 bits, one AVX2 register
+constexpr int kStreams = 4;           // blocks stepped together: 4 x 64 bits, one AVX2 register
 constexpr int64_t kChunkDraws = 256;  // draws per lane between two uses of the bits
 
 typedef uint64_t streams_u64 __attribute__((vector_size(kStreams * sizeof(uint64_t))));
@@ -186,7 +186,10 @@ void for_each_bernoulli_run(int64_t n, uint64_t seed, const Use& use) {
       uint64_t seeds[kStreams];
       for (int b = 0; b < kStreams; ++b) seeds[b] = seed + static_cast<uint64_t>(first_block + b);
       GeneratorStreams streams(seeds);  // lanes past the last block draw bits nobody reads
-      for (int64_t offset = 0; offset < kBernoulliBlock; offset += 2 * kChunkDraws) {
+      // The group's first block is its longest: no draws past its end (a small tensor's mask
+      // takes as many draws as it has elements, not a whole block's).
+      const int64_t longest = std::min(kBernoulliBlock, n - first_block * kBernoulliBlock);
+      for (int64_t offset = 0; offset < longest; offset += 2 * kChunkDraws) {
         for (int64_t d = 0; d < kChunkDraws; ++d) {
           const streams_u64 draw = streams.next();
           for (int b = 0; b < kStreams; ++b) {

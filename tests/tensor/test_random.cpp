@@ -172,29 +172,43 @@ TEST_CASE("bernoulli: the same mask on 1 and 3 threads, and unrelated masks from
 // The plain twin of the fill: block b of 16,384 elements steps Generator(seed + b) alone, and
 // each draw's low and then high 32 bits decide two elements. The fill steps four blocks' generators
 // side by side; it must give these very bits, for any length (here 6 blocks and a part).
-TEST_CASE("bernoulli: the same bits as each block's generator stepped alone") {
-  const int64_t block = 16384, n = 6 * block + 777;
-  const real p = 0.3;
-  const uint64_t below = static_cast<uint64_t>(std::ldexp(0.3, 32));
-  Generator caller(5);
-  const uint64_t seed = Generator(5).next_u64();
-  std::vector<real> expected(n);
+namespace {
+
+// The mask of n elements as block b of 16,384 elements draws it from Generator(seed + b) alone.
+std::vector<real> mask_drawn_block_by_block(int64_t n, real p, uint64_t seed) {
+  const int64_t block = 16384;
+  const uint64_t below = static_cast<uint64_t>(std::ldexp(static_cast<double>(p), 32));
+  std::vector<real> mask(n);
   for (int64_t first = 0; first < n; first += block) {
     Generator alone(seed + static_cast<uint64_t>(first / block));
     for (int64_t i = first; i < std::min(n, first + block); i += 2) {
       const uint64_t bits = alone.next_u64();
-      expected[i] = (bits & 0xffffffffULL) < below ? 1 : 0;
-      if (i + 1 < n) expected[i + 1] = (bits >> 32) < below ? 1 : 0;
+      mask[i] = (bits & 0xffffffffULL) < below ? 1 : 0;
+      if (i + 1 < n) mask[i + 1] = (bits >> 32) < below ? 1 : 0;
     }
   }
-  CHECK(bernoulli({n}, p, caller).to_vector() == expected);
+  return mask;
+}
 
-  const Tensor x = uniform({n}, -1, 1, caller);
-  const std::vector<real> dropped = multiply_by_bernoulli(x, p, seed, 2).to_vector();
-  const std::vector<real> values = x.to_vector();
-  int64_t differ = 0;
-  for (int64_t i = 0; i < n; ++i) differ += dropped[i] != values[i] * 2 * expected[i];
-  CHECK(differ == 0);
+}  // namespace
+
+TEST_CASE("bernoulli: the same bits as each block's generator stepped alone") {
+  // 6 blocks and a part (two groups of four blocks stepped together), and less than one block.
+  for (const int64_t n : {int64_t{6 * 16384 + 777}, int64_t{777}}) {
+    CAPTURE(n);
+    const real p = 0.3;
+    Generator caller(5);
+    const uint64_t seed = Generator(5).next_u64();
+    const std::vector<real> expected = mask_drawn_block_by_block(n, p, seed);
+    CHECK(bernoulli({n}, p, caller).to_vector() == expected);
+
+    const Tensor x = uniform({n}, -1, 1, caller);
+    const std::vector<real> dropped = multiply_by_bernoulli(x, p, seed, 2).to_vector();
+    const std::vector<real> values = x.to_vector();
+    int64_t differ = 0;
+    for (int64_t i = 0; i < n; ++i) differ += dropped[i] != values[i] * 2 * expected[i];
+    CHECK(differ == 0);
+  }
 }
 
 TEST_CASE("fills: bad parameters are errors") {
