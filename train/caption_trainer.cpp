@@ -57,7 +57,8 @@ int64_t SceneData::digit_count() const {
 }
 
 std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& pool,
-                                               HeldOutMode mode, double distort) const {
+                                               HeldOutMode mode,
+                                               const DigitDistortion& distortion) const {
   if (kind == "shapes") {
     ShapeSceneOptions options;
     options.mode = mode;
@@ -65,7 +66,7 @@ std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& p
   }
   read_digits();
   DigitSceneOptions options;
-  options.distortion = DigitDistortion::of_strength(distort);
+  options.distortion = distortion;
   return std::make_unique<DigitSceneSource>(digits_, labels_, pool, options, seed);
 }
 
@@ -73,7 +74,8 @@ std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& p
 
 Settings CaptionOptions::saved_settings() {
   return {
-      number_setting("learning_rate", learning_rate, "Adam's learning rate", 1e-9, 10).with_option("lr"),
+      number_setting("learning_rate", learning_rate, "Adam's learning rate", 1e-9, 10)
+          .with_option("lr"),
       integer_setting("decay_epochs", decay_epochs, "the rate halves every N epochs (0: never)", 0,
                       1000000),
       integer_setting("batch_size", batch_size, "scenes per batch", 1, 4096),
@@ -83,8 +85,18 @@ Settings CaptionOptions::saved_settings() {
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
       number_setting("distort", distort,
                      "mnist: training digits rotated, scaled, sheared this strongly (0..2)", 0, 2),
+      number_setting("elastic", elastic,
+                     "mnist: training digits bent by an elastic field this strong (alpha, pixels; "
+                     "sigma 4)",
+                     0, 60),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
   };
+}
+
+DigitDistortion CaptionOptions::distortion() const {
+  DigitDistortion distortion = DigitDistortion::of_strength(distort);
+  distortion.elastic = elastic;
+  return distortion;
 }
 
 Settings CaptionOptions::run_settings() {
@@ -238,7 +250,7 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   }
   const DigitSplit split = options.data.split();
   const auto train_source =
-      options.data.source(options.seed, split.train, HeldOutMode::seen_only, options.distort);
+      options.data.source(options.seed, split.train, HeldOutMode::seen_only, options.distortion());
   const auto valid_source = options.data.source(options.seed + 1000003, split.valid);
   if (!resuming) {
     vocabulary = caption_vocabulary(*train_source);

@@ -6,18 +6,20 @@
 // beside it; train/io/idx.h). The file's digits are split by index (digit_scenes.h): training
 // scenes use 80% of them, validation scenes 10%, and `attn caption test` by default the last 10%,
 // digits the model never saw, or every digit of another file (a held-out set kept elsewhere).
-// With distort > 0 every digit of a training scene is drawn slightly rotated, scaled and sheared
-// (train/data/digit_distortion.h): the few thousand training digits are otherwise learned by
-// heart. Validation and test scenes show the digits as they are.
+// With distort > 0 every digit of a training scene is drawn slightly rotated, scaled and sheared,
+// with elastic > 0 bent by a smooth random field (train/data/digit_distortion.h): the few
+// thousand training digits are otherwise learned by heart. Validation and test scenes show the
+// digits as they are.
 //
 // Training: Adam (Kingma & Ba 2015; Xu et al. 2015, §4.3, train with Adam on the larger data
 // sets) with the training loop's settings (beta2 0.98, eps 1e-9), the rate halved every
-// decay_epochs epochs if asked, batches of 32 fresh scenes, the gradients' norm clipped to 5, the cross-entropy of the
-// words plus the doubly stochastic attention penalty (models/captioner/show_attend_tell.h). Every
-// epoch (scenes_per_epoch scenes) validates: loss and exact match of greedy captions; the best
-// weights by exact match are kept. The model directory is `attn train`'s: config.json ({"model",
-// "vocabulary", "data", "training"}), model.safetensors, checkpoint.safetensors, metrics.jsonl,
-// loss.svg; a run resumes exactly, and a changed setting on resume is refused.
+// decay_epochs epochs if asked, batches of 32 fresh scenes, the gradients' norm clipped to 5, the
+// cross-entropy of the words plus the doubly stochastic attention penalty
+// (models/captioner/show_attend_tell.h). Every epoch (scenes_per_epoch scenes) validates: loss and
+// exact match of greedy captions; the best weights by exact match are kept. The model directory is
+// `attn train`'s: config.json ({"model", "vocabulary", "data", "training"}), model.safetensors,
+// checkpoint.safetensors, metrics.jsonl, loss.svg; a run resumes exactly, and a changed setting on
+// resume is refused.
 //
 // Measuring: exact match (the whole caption right), corpus BLEU-4, and attention correctness
 // (train/metrics/attention_on_image.h): for every word the model says that names an object and
@@ -35,6 +37,7 @@
 #include "models/captioner/show_attend_tell.h"
 #include "nn/settings.h"
 #include "train/data/caption_data.h"
+#include "train/data/digit_distortion.h"
 #include "train/io/json.h"
 #include "train/text/vocabulary.h"
 
@@ -48,11 +51,11 @@ struct SceneData {
   Json to_json() const;
   static SceneData from_json(const Json& json, const std::string& where);
   // A source of scenes from the digits `pool` (mnist; ignored for shapes) with `seed`, each
-  // digit distorted with strength `distort` (digit_distortion.h; 0: as in the file); shapes of
-  // `mode` (seen combinations only, held-out ones, any).
+  // digit under `distortion` (digit_distortion.h; none: as in the file); shapes of `mode` (seen
+  // combinations only, held-out ones, any).
   std::unique_ptr<SceneSource> source(uint64_t seed, const DigitPool& pool,
                                       HeldOutMode mode = HeldOutMode::seen_only,
-                                      double distort = 0) const;
+                                      const DigitDistortion& distortion = {}) const;
   // mnist: the file's default split (digit_scenes.h), which reads the file; shapes: empty
   DigitSplit split() const;
   int64_t digit_count() const;  // mnist: the digits in the file
@@ -76,6 +79,7 @@ struct CaptionOptions {
   int64_t valid_scenes = 512;
   real clip_norm = 5;
   real distort = 0;               // mnist: training digits distorted with this strength
+  real elastic = 0;               // mnist: ... and bent by an elastic field of this alpha
   uint64_t seed = 1;
 
   // ---- this run only ----
@@ -88,6 +92,7 @@ struct CaptionOptions {
 
   Settings saved_settings();
   Settings run_settings();
+  DigitDistortion distortion() const;  // of the training digits
 };
 
 struct CaptionTrainResult {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/temporary_path.h"
+#include "tests/tensor/with_threads.h"
 #include "tests/train/metrics_file.h"
 #include "train/caption_trainer.h"
 #include "train/io/atomic_file.h"
@@ -32,7 +33,7 @@ CaptionOptions micro_options(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("caption data: scene i is made again from its number; epochs draw fresh scenes") {
+TEST_CASE("caption data: scene i is made again from its number on any thread; epochs are fresh") {
   const ShapeSceneSource source({}, 7);
   CHECK(source.scene(5).image == source.scene(5).image);
   CHECK_FALSE(source.scene(5).image == source.scene(6).image);
@@ -55,6 +56,12 @@ TEST_CASE("caption data: scene i is made again from its number; epochs draw fres
   CHECK(batch.target_in.at({0, 1}) == vocabulary.id(scene.caption[0]));
   CHECK(batch.target_out.at({0, 0}) == vocabulary.id(scene.caption[0]));
   CHECK(batch.target_out.at({0, T - 1}) == Vocabulary::eos);
+
+  // composed on two threads, a batch is the batch of one thread
+  const auto images = [&] {
+    return fixed.batch({0, 1, 2, 3, 4, 5, 6, 7}).source.input.to_vector();
+  };
+  CHECK(with_threads(2, images) == with_threads(1, images));
 }
 
 TEST_CASE("caption trainer: a model directory that loads, resumes exactly, refuses a change") {

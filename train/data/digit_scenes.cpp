@@ -53,8 +53,10 @@ void check_options(const DigitSceneOptions& options) {
             text(options.max_digits));
   const DigitDistortion& d = options.distortion;
   check(d.degrees >= 0 && d.degrees <= 45 && d.scale >= 0 && d.scale <= 0.5 && d.shear >= 0 &&
-            d.shear <= 1,
-        kOp, "a distortion needs 0..45 degrees, a scale change of 0..0.5 and a shear of 0..1");
+            d.shear <= 1 && d.elastic >= 0 && d.elastic <= 60,
+        kOp,
+        "a distortion needs 0..45 degrees, a scale change of 0..0.5, a shear of 0..1 and an "
+        "elastic alpha of 0..60");
 }
 
 void check_digits(const IdxImages& digits, const std::vector<uint8_t>& labels,

@@ -1,9 +1,11 @@
 // Distorted digits (train/data/digit_distortion.h): the identity keeps every byte, a quarter
-// turn, a scale and a shear move ink where the equation says, draws stay within their limits,
-// and distorted scenes keep their promises.
+// turn, a scale, a shear and an elastic shift move ink where the equation says, draws stay
+// within their limits, the elastic field is smoothed noise of the promised size, and distorted
+// scenes keep their promises.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numbers>
 
 #include "train/data/digit_distortion.h"
@@ -64,9 +66,55 @@ TEST_CASE("digit distortion: scale grows the ink about the centre, shear slants 
   CHECK(slanted.width == 14);
 }
 
+TEST_CASE("digit distortion: an elastic field moves each pixel's ink against its displacement") {
+  // out(p) = in(p + d(p)): with d = (3, -2) everywhere the square moves 3 left and 2 down.
+  const std::vector<uint8_t> square = bar(9, 19, 9, 19);
+  DisplacementField shift;
+  shift.x.assign(kSize * kSize, 3);
+  shift.y.assign(kSize * kSize, -2);
+  CHECK(ink(transform_digit(square.data(), kSize, kSize, {}, shift)) == Box{11, 6, 10, 10});
+  shift.y.pop_back();
+  CHECK_THROWS_AS(transform_digit(square.data(), kSize, kSize, {}, shift), std::exception);
+}
+
+TEST_CASE("digit distortion: the elastic field is smoothed noise, as large as alpha says") {
+  // u uniform in [-1, 1] (variance 1/3) under a normalised Gaussian w: an interior pixel of
+  // alpha * (w * u) has standard deviation alpha * sqrt(1/3) * sum_k w_k^2 (w is separable, so
+  // the 2-d sum of squares is the square of the 1-d one), and neighbours one pixel apart
+  // correlate by exp(-1 / (4 sigma^2)).
+  constexpr int64_t kField = 64, kMargin = 12;  // 3 sigma: the kernel's reach
+  constexpr double kSigma = 4, kAlpha = 10;
+  double weights = 0, squares = 0;
+  for (int i = -12; i <= 12; ++i) weights += std::exp(-i * i / (2 * kSigma * kSigma));
+  for (int i = -12; i <= 12; ++i)
+    squares += std::pow(std::exp(-i * i / (2 * kSigma * kSigma)) / weights, 2);
+  const double expected_std = kAlpha * std::sqrt(1.0 / 3) * squares;
+
+  Generator generator(11), again(11);
+  double sum = 0, sum_squares = 0, sum_products = 0;
+  int64_t count = 0;
+  for (int draw = 0; draw < 20; ++draw) {
+    const std::vector<double> field = elastic_field(kField, kField, kSigma, kAlpha, generator);
+    const std::vector<double> half = elastic_field(kField, kField, kSigma, kAlpha / 2, again);
+    for (size_t i = 0; i < field.size(); ++i) CHECK(half[i] * 2 == doctest::Approx(field[i]));
+    for (int64_t y = kMargin; y < kField - kMargin; ++y)
+      for (int64_t x = kMargin; x < kField - kMargin; ++x) {
+        const double d = field[static_cast<size_t>(y * kField + x)];
+        sum += d, sum_squares += d * d, ++count;
+        sum_products += d * field[static_cast<size_t>(y * kField + x + 1)];
+      }
+  }
+  const double mean = sum / static_cast<double>(count);
+  const double variance = sum_squares / static_cast<double>(count) - mean * mean;
+  CHECK(std::abs(mean) < 0.1 * expected_std);
+  CHECK(std::sqrt(variance) == doctest::Approx(expected_std).epsilon(0.1));
+  const double correlation = (sum_products / static_cast<double>(count) - mean * mean) / variance;
+  CHECK(correlation == doctest::Approx(std::exp(-1 / (4 * kSigma * kSigma))).epsilon(0.02));
+}
+
 TEST_CASE("digit distortion: draws stay within the limits, and a seed repeats them") {
   const std::vector<uint8_t> square = bar(9, 19, 9, 19);
-  const DigitDistortion limits{0, 0.1, 0};  // scale only: the square stays 9..11 wide
+  const DigitDistortion limits{0, 0.1, 0, 0};  // scale only: the square stays 9..11 wide
   Generator generator(4), again(4);
   for (int i = 0; i < 50; ++i) {
     const std::vector<uint8_t> drawn = distort_digit(square.data(), kSize, kSize, limits, generator);
@@ -88,6 +136,7 @@ TEST_CASE("digit distortion: distorted scenes keep their boxes apart, all ink in
   }
   DigitSceneOptions options;
   options.distortion = DigitDistortion::of_strength(1);
+  options.distortion.elastic = 34;
   const auto scenes = digit_scenes(digits, labels, digit_range(0, 20), 30, 9, options);
   int64_t stray = 0;  // inked pixels outside every box
   for (const Scene& scene : scenes) {
@@ -104,5 +153,8 @@ TEST_CASE("digit distortion: distorted scenes keep their boxes apart, all ink in
   }
   CHECK(stray == 0);
   options.distortion.degrees = 50;
+  CHECK_THROWS_AS(digit_scenes(digits, labels, digit_range(0, 20), 1, 9, options), std::exception);
+  options.distortion.degrees = 12;
+  options.distortion.elastic = 61;
   CHECK_THROWS_AS(digit_scenes(digits, labels, digit_range(0, 20), 1, 9, options), std::exception);
 }
