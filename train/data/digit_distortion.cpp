@@ -50,25 +50,18 @@ std::vector<double> gaussian_kernel(double sigma) {
   return kernel;
 }
 
-// The rows x cols field convolved with `kernel` [2r + 1] along x (within each row) or along y
-// (within each column); the field is 0 beyond the patch. Both run as sums of whole shifted rows,
-// so the inner loops walk contiguous memory.
-std::vector<double> blur_along_x(const std::vector<double>& field, int64_t rows, int64_t cols,
-                                 const std::vector<double>& kernel) {
-  const auto radius = static_cast<int64_t>(kernel.size() / 2);
-  std::vector<double> out(field.size(), 0.0);
-  for (int64_t y = 0; y < rows; ++y) {
-    double* to = &out[static_cast<size_t>(y * cols)];
-    const double* from = &field[static_cast<size_t>(y * cols)];
-    for (int64_t k = -radius; k <= radius; ++k) {
-      const double weight = kernel[static_cast<size_t>(k + radius)];
-      for (int64_t x = std::max<int64_t>(0, -k); x < std::min(cols, cols - k); ++x)
-        to[x] += weight * from[x + k];
-    }
-  }
+// The rows x cols field turned: [cols, rows], so that its rows become columns.
+std::vector<double> turned(const std::vector<double>& field, int64_t rows, int64_t cols) {
+  std::vector<double> out(field.size());
+  for (int64_t y = 0; y < rows; ++y)
+    for (int64_t x = 0; x < cols; ++x)
+      out[static_cast<size_t>(x * rows + y)] = field[static_cast<size_t>(y * cols + x)];
   return out;
 }
 
+// The rows x cols field convolved with `kernel` [2r + 1] along y (within each column); the
+// field is 0 beyond the patch. It runs as a sum of whole shifted rows, so the inner loop walks
+// contiguous memory; along x is along y of the turned field.
 std::vector<double> blur_along_y(const std::vector<double>& field, int64_t rows, int64_t cols,
                                  const std::vector<double>& kernel) {
   const auto radius = static_cast<int64_t>(kernel.size() / 2);
@@ -95,8 +88,10 @@ std::vector<double> elastic_field(int64_t rows, int64_t cols, double sigma, doub
   std::vector<double> noise(static_cast<size_t>(rows * cols));
   for (double& u : noise) u = symmetric(generator, 1);
   const std::vector<double> kernel = gaussian_kernel(sigma);
-  std::vector<double> field =
-      blur_along_y(blur_along_x(noise, rows, cols, kernel), rows, cols, kernel);
+  // the Gaussian is separable: along x (as along y of the turned field), then along y
+  const std::vector<double> along_x =
+      turned(blur_along_y(turned(noise, rows, cols), cols, rows, kernel), cols, rows);
+  std::vector<double> field = blur_along_y(along_x, rows, cols, kernel);
   for (double& d : field) d *= alpha;
   return field;
 }

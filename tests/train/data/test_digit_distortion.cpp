@@ -85,9 +85,10 @@ TEST_CASE("digit distortion: the elastic field is smoothed noise, as large as al
   constexpr int64_t kField = 64, kMargin = 12;  // 3 sigma: the kernel's reach
   constexpr double kSigma = 4, kAlpha = 10;
   double weights = 0, squares = 0;
-  for (int i = -12; i <= 12; ++i) weights += std::exp(-i * i / (2 * kSigma * kSigma));
-  for (int i = -12; i <= 12; ++i)
-    squares += std::pow(std::exp(-i * i / (2 * kSigma * kSigma)) / weights, 2);
+  for (int64_t i = -kMargin; i <= kMargin; ++i)
+    weights += std::exp(static_cast<double>(-i * i) / (2 * kSigma * kSigma));
+  for (int64_t i = -kMargin; i <= kMargin; ++i)
+    squares += std::pow(std::exp(static_cast<double>(-i * i) / (2 * kSigma * kSigma)) / weights, 2);
   const double expected_std = kAlpha * std::sqrt(1.0 / 3) * squares;
 
   Generator generator(11), again(11);
