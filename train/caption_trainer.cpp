@@ -83,6 +83,12 @@ Settings CaptionOptions::saved_settings() {
       integer_setting("valid_scenes", valid_scenes, "validation scenes (the same every epoch)", 1,
                       1 << 20),
       number_setting("clip_norm", clip_norm, "the gradients' norm at most (0: off)", 0, 1e9),
+      number_setting("label_smoothing", label_smoothing,
+                     "e_ls: 1 - e on the reference word, e spread over all (Szegedy et al. 2016)",
+                     0, 0.99),
+      number_setting("average_decay", average_decay,
+                     "evaluate and keep the weights' moving average with this beta (0: off)", 0,
+                     0.999999),
       number_setting("distort", distort,
                      "mnist: training digits rotated, scaled, sheared this strongly (0..2)", 0, 2),
       number_setting("elastic", elastic,
@@ -283,7 +289,8 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   loop.epochs = options.epochs;
   loop.minutes = options.minutes;
   loop.eval_interval = (options.scenes_per_epoch + options.batch_size - 1) / options.batch_size;
-  loop.step = StepOptions{0, options.clip_norm, false, false};
+  loop.step = StepOptions{options.label_smoothing, options.clip_norm, false, false};
+  loop.average_decay = options.average_decay;
   loop.score_name = "exact_match";
   loop.seed = options.seed;
   const StepDecaySchedule schedule =

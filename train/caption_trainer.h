@@ -78,6 +78,8 @@ struct CaptionOptions {
   int64_t scenes_per_epoch = 8192;
   int64_t valid_scenes = 512;
   real clip_norm = 5;
+  real label_smoothing = 0;       // e_ls (train/step.h)
+  double average_decay = 0;       // the weights' moving average (optim/weight_average.h; 0: off)
   real distort = 0;               // mnist: training digits distorted with this strength
   real elastic = 0;               // mnist: ... and bent by an elastic field of this alpha
   uint64_t seed = 1;

@@ -84,27 +84,32 @@ TrainingState TrainingState::from_json(const Json& json) {
 }
 
 void save_checkpoint(const std::string& path, Seq2Seq& model, const Optimizer& optimizer,
-                     const TrainingState& state) {
-  save_checkpoint(path, model, model.generator(), optimizer, state);
+                     const TrainingState& state, const WeightAverage* average) {
+  save_checkpoint(path, model, model.generator(), optimizer, state, average);
 }
 
-TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer) {
-  return load_checkpoint(path, model, model.generator(), optimizer);
+TrainingState load_checkpoint(const std::string& path, Seq2Seq& model, Optimizer& optimizer,
+                              WeightAverage* average) {
+  return load_checkpoint(path, model, model.generator(), optimizer, average);
 }
 
 void save_checkpoint(const std::string& path, Module& model, const Generator& generator,
-                     const Optimizer& optimizer, const TrainingState& state) {
+                     const Optimizer& optimizer, const TrainingState& state,
+                     const WeightAverage* average) {
   StateDict tensors = model.state_dict();
-  const OptimizerState optimizer_state = optimizer.state();
-  tensors.insert(optimizer_state.tensors.begin(), optimizer_state.tensors.end());
   Json meta = state.to_json();
-  for (const auto& [name, count] : optimizer_state.counters) meta[name] = Json(count);
+  auto add = [&](const OptimizerState& extra) {
+    tensors.insert(extra.tensors.begin(), extra.tensors.end());
+    for (const auto& [name, count] : extra.counters) meta[name] = Json(count);
+  };
+  add(optimizer.state());
+  if (average) add(average->state());
   meta["model_generator"] = generator_to_json(generator.state());
   save_safetensors(path, tensors, {{"state", meta.dump()}, {"format", "pt"}});
 }
 
 TrainingState load_checkpoint(const std::string& path, Module& model, Generator& generator,
-                              Optimizer& optimizer) {
+                              Optimizer& optimizer, WeightAverage* average) {
   Metadata metadata;
   StateDict tensors = load_safetensors(path, &metadata);
   if (!metadata.count("state")) throw std::runtime_error(path + ": no training state in metadata");
@@ -119,20 +124,27 @@ TrainingState load_checkpoint(const std::string& path, Module& model, Generator&
       if (found == tensors.end()) throw std::runtime_error(name + ": missing");
       weights[name] = found->second;
     }
-    // What the optimiser keeps, by the names it gives it: its tensors from the file's tensors,
-    // its counters from the metadata.
-    OptimizerState saved = optimizer.state();
-    for (auto& [name, tensor] : saved.tensors) {
-      auto found = tensors.find(name);
-      if (found == tensors.end()) throw std::runtime_error(name + ": missing");
-      tensor = found->second;
-    }
-    for (auto& [name, count] : saved.counters) count = whole(meta, name, 0);
+    // What the optimiser (and the average) keep, by the names they give it: tensors from the
+    // file's tensors, counters from the metadata.
+    auto saved = [&](OptimizerState wanted) {
+      for (auto& [name, tensor] : wanted.tensors) {
+        auto found = tensors.find(name);
+        if (found == tensors.end()) throw std::runtime_error(name + ": missing");
+        tensor = found->second;
+      }
+      for (auto& [name, count] : wanted.counters) count = whole(meta, name, 0);
+      return wanted;
+    };
+    const OptimizerState optimizer_state = saved(optimizer.state());
+    const OptimizerState average_state = average ? saved(average->state()) : OptimizerState{};
     // The trainer never writes a weight that is not finite; a file that holds one was damaged.
     for (const auto& [name, weight] : weights)
       if (!all_finite(weight)) throw std::runtime_error(name + " holds a value that is not finite");
+    for (const auto& [name, sum] : average_state.tensors)
+      if (!all_finite(sum)) throw std::runtime_error(name + " holds a value that is not finite");
+    if (average) average->load_state(average_state);
     model.load_state_dict(weights);
-    optimizer.load_state(saved);
+    optimizer.load_state(optimizer_state);
     generator.set_state(model_generator);
     return state;
   } catch (const std::exception& error) {

@@ -183,6 +183,9 @@ Settings TrainOptions::saved_settings() {
           .with_option("lr"),
       number_setting("label_smoothing", label_smoothing, "e_ls of Vaswani et al. §5.4", 0, 0.99),
       number_setting("clip_norm", clip_norm, "the gradients' global norm at most (0: off)", 0, 1e9),
+      number_setting("average_decay", average_decay,
+                     "evaluate and keep the weights' moving average with this beta (0: off)", 0,
+                     0.999999),
       seed_setting("seed", seed, "seeds the weights, dropout and data order"),
   };
 }
@@ -290,6 +293,7 @@ TrainResult train_translation_model(const TrainOptions& options, std::ostream& l
   loop.log_interval = run.log_interval;
   loop.live_progress = run.live_progress;
   loop.step = StepOptions{run.label_smoothing, run.clip_norm};
+  loop.average_decay = run.average_decay;
   loop.seed = run.seed;
   const std::unique_ptr<Schedule> schedule = make_schedule(run, translator->config().model_width());
   return run_training(model, *schedule, examples, evaluate, loop, log);

@@ -52,6 +52,7 @@ struct TrainOptions {
   real learning_rate = 0;              // constant: the rate; noam: the factor (0: 1 and 5e-4)
   real label_smoothing = 0.1;          // Vaswani §5.4
   real clip_norm = 1.0;                // gradient clipping by global norm (0: off)
+  double average_decay = 0;            // the weights' moving average (optim/weight_average.h)
   uint64_t seed = 1;                   // model init, dropout and data order
 
   // ---- this run only ----

@@ -13,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/io/safetensors.h"
 #include "train/optim/adam.h"
+#include "train/optim/weight_average.h"
 #include "train/progress.h"
 
 namespace attn {
@@ -58,9 +59,13 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
                         : std::make_unique<Adam>(model.named_parameters(),
                                                  AdamOptions::transformer_paper());
   Optimizer& optimizer = *owned_optimizer;
+  const std::unique_ptr<WeightAverage> average =
+      options.average_decay > 0
+          ? std::make_unique<WeightAverage>(model.named_parameters(), options.average_decay)
+          : nullptr;
   TrainingState state;
   if (std::filesystem::exists(checkpoint_path)) {
-    state = load_checkpoint(checkpoint_path, model, optimizer);
+    state = load_checkpoint(checkpoint_path, model, optimizer, average.get());
     log << "resuming at step " << state.step << "\n";
   } else {
     state.epoch_generator = Generator(options.seed).state();
@@ -76,31 +81,38 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
            (options.epochs > 0 && state.epoch >= options.epochs) ||
            (options.minutes > 0 && seconds_since(start) >= options.minutes * 60);
   };
-  auto evaluate_and_save = [&] {
-    const EvalRecord record = evaluate(state.step);
-    // Never a weight that is not finite on disk: the last good files stay as they are.
+  // Never a weight that is not finite on disk: the last good files stay as they are.
+  auto check_finite = [&] {
     for (const auto& [name, parameter] : model.named_parameters())
       if (!all_finite(parameter.value()))
         throw std::runtime_error("at step " + std::to_string(state.step) + " the weight " + name +
                                  " is not finite; nothing was saved, the last checkpoint in " +
                                  dir + " is the last good state");
-    if (record.loss >= 0) {
-      const bool better = record.score > state.best_score ||
-                          (record.score == state.best_score &&
-                           (state.best_loss < 0 || record.loss < state.best_loss));
-      if (better) {
-        state.best_score = record.score;
-        state.best_loss = record.loss;
+  };
+  auto evaluate_and_save = [&] {
+    check_finite();
+    {
+      const AveragedWeightsInUse averaged(average.get());  // the weights evaluated and kept
+      const EvalRecord record = evaluate(state.step);
+      check_finite();
+      if (record.loss >= 0) {
+        const bool better = record.score > state.best_score ||
+                            (record.score == state.best_score &&
+                             (state.best_loss < 0 || record.loss < state.best_loss));
+        if (better) {
+          state.best_score = record.score;
+          state.best_loss = record.loss;
+          save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
+        }
+        metrics.add_eval(record);
+        progress.eval_line(record);
+      } else {  // without validation data the latest weights are kept
         save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
       }
-      metrics.add_eval(record);
-      progress.eval_line(record);
-    } else {  // without validation data the latest weights are kept
-      save_safetensors(weights_path, model.state_dict(), {{"format", "pt"}});
     }
     state.elapsed_seconds += training_seconds;
     training_seconds = 0;
-    save_checkpoint(checkpoint_path, model, optimizer, state);
+    save_checkpoint(checkpoint_path, model, optimizer, state, average.get());
     metrics.write_chart();
   };
 
@@ -133,6 +145,7 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
       }
       bad_steps = 0;
       ++state.step;
+      if (average) average->update();
       const double step_seconds = seconds_since(step_start);
       training_seconds += step_seconds;
       run_tokens += batch.target_tokens;

@@ -7,7 +7,8 @@
 //              settings, unless the caller chooses another)
 //   every eval_interval steps, and at the end: evaluate (validation loss and a score), keep the
 //              best weights (highest score; without one, lowest loss) in DIR/model.safetensors,
-//              write DIR/checkpoint.safetensors
+//              write DIR/checkpoint.safetensors. With average_decay, the weights evaluated and
+//              kept are the moving average of the trained ones (optim/weight_average.h)
 //   stop at the first of: `steps` optimiser steps, `epochs` passes, `minutes` of training
 //
 // A directory that already holds a checkpoint is resumed exactly: same batches, same dropout
@@ -59,6 +60,7 @@ struct LoopOptions {
   uint64_t seed = 1;             // the data order's generator
   int64_t max_bad_steps = 5;     // steps in a row whose loss or gradient is not finite: stop
   MakeOptimizer optimizer;       // empty: Adam with the Transformer paper's settings
+  double average_decay = 0;      // beta of the weights' moving average (0: none)
   std::string score_name = "BLEU";  // what EvalRecord::score is: logs, metrics ("valid_bleu")
 };
 

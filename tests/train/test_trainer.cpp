@@ -84,18 +84,21 @@ void write_dates(const std::string& path, int64_t count, uint64_t seed) {
 
 namespace {
 
-// Trains 18 steps straight, and 6 then 12 more after a resume, with architecture `arch`.
-void check_resume_is_exact(const std::string& arch) {
+// Trains 18 steps straight, and 6 then 12 more after a resume, with architecture `arch` (and
+// the weights' moving average with this beta, 0: none).
+void check_resume_is_exact(const std::string& arch, double average_decay = 0) {
   const std::string data = temporary_dir("trainer_data");
   write_dates(data + "/train.tsv", 100, 1);  // about 8 batches: 18 steps cross two epochs
   write_dates(data + "/valid.tsv", 20, 2);
   std::ostringstream log;
 
   TrainOptions straight = micro_options(data, temporary_dir("trainer_straight"), arch);
+  straight.average_decay = average_decay;
   straight.steps = 18;
   train_translation_model(straight, log);
 
   TrainOptions interrupted = micro_options(data, temporary_dir("trainer_resumed"), arch);
+  interrupted.average_decay = average_decay;
   interrupted.steps = 6;  // stop after the first checkpoint ...
   train_translation_model(interrupted, log);
   interrupted.steps = 18;  // ... and run again in the same directory: it resumes
@@ -119,6 +122,48 @@ TEST_CASE("trainer: for every model, a resumed run's loss curve equals an uninte
     CAPTURE(entry.name);
     check_resume_is_exact(entry.name);
   }
+}
+
+TEST_CASE("trainer: with the weights' moving average, a resumed run keeps the same average") {
+  check_resume_is_exact("transformer", 0.9);
+}
+
+TEST_CASE(
+    "training loop: with the weights' moving average, evaluation sees the average and the model "
+    "file keeps it; the checkpoint keeps the trained weights") {
+  TransformerConfig config = TransformerConfig::micro(9, 9);
+  config.dropout = 0;
+  Transformer model(config);
+  const ExampleBatches data({{{4, 5, 6}, {7, 8}}, {{4, 6}, {8, 7, 6}}}, 100);
+  LoopOptions options;
+  options.out_dir = temporary_dir("loop_average");
+  options.steps = 4;
+  options.eval_interval = 4;
+  options.average_decay = 0.5;
+  std::vector<real> evaluated;  // the first weight as evaluate() saw it
+  const Evaluate evaluate = [&](int64_t step) {
+    evaluated = model.named_parameters()[0].second.value().to_vector();
+    return EvalRecord{step, -1, -1};  // no validation data: the weights evaluated are kept
+  };
+  std::ostringstream log;
+  run_training(model, ConstantSchedule(1e-2), data, evaluate, options, log);
+
+  const std::string name = model.named_parameters()[0].first;
+  const StateDict kept = load_safetensors(options.out_dir + "/model.safetensors");
+  Metadata metadata;
+  const StateDict checkpoint =
+      load_safetensors(options.out_dir + "/checkpoint.safetensors", &metadata);
+  CHECK(Json::parse(metadata.at("state")).at("average_step").as_int() == 4);
+  // theta_avg = a_4 / (1 - 0.5^4), from the checkpoint's running sum.
+  const std::vector<real> sum = checkpoint.at("average." + name).to_vector();
+  const std::vector<real> trained = checkpoint.at(name).to_vector();
+  const std::vector<real> kept_weight = kept.at(name).to_vector();
+  REQUIRE(kept_weight.size() == sum.size());
+  CHECK(kept_weight == evaluated);
+  CHECK(trained == model.named_parameters()[0].second.value().to_vector());
+  CHECK(kept_weight != trained);
+  for (size_t i = 0; i < sum.size(); ++i)
+    CHECK(kept_weight[i] == doctest::Approx(sum[i] / (1 - 0.0625)).epsilon(1e-6));
 }
 
 // ---- hardening: what a run reads back is checked, and what it writes is never garbage ----------

@@ -101,22 +101,19 @@ void Adam::step() {
 
 OptimizerState Adam::state() const {
   OptimizerState state;
-  save_per_parameter("adam.m.", first_moments_, state.tensors);
-  save_per_parameter("adam.v.", second_moments_, state.tensors);
+  save_per_parameter(names_, "adam.m.", first_moments_, state.tensors);
+  save_per_parameter(names_, "adam.v.", second_moments_, state.tensors);
   state.counters["adam_step"] = step_count_;
   return state;
 }
 
 void Adam::load_state(const OptimizerState& state) {
-  std::vector<Tensor> m = load_per_parameter("adam.m.", state.tensors);
-  std::vector<Tensor> v = load_per_parameter("adam.v.", state.tensors);
-  auto step = state.counters.find("adam_step");
-  check(step != state.counters.end(), "optimizer", "adam_step: missing");
-  check(step->second >= 0, "optimizer",
-        "adam_step must be >= 0, got " + std::to_string(step->second));
+  std::vector<Tensor> m = load_per_parameter(names_, parameters_, "adam.m.", state.tensors);
+  std::vector<Tensor> v = load_per_parameter(names_, parameters_, "adam.v.", state.tensors);
+  const int64_t step = load_counter(state, "adam_step", "optimizer");
   first_moments_ = std::move(m);
   second_moments_ = std::move(v);
-  step_count_ = step->second;
+  step_count_ = step;
 }
 
 }  // namespace attn

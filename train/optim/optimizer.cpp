@@ -65,24 +65,32 @@ std::vector<Tensor> Optimizer::zero_state() const {
   return state;
 }
 
-void Optimizer::save_per_parameter(const std::string& prefix, const std::vector<Tensor>& tensors,
-                                   StateDict& out) const {
-  for (size_t i = 0; i < parameters_.size(); ++i) out[prefix + names_[i]] = tensors[i].clone();
+void save_per_parameter(const std::vector<std::string>& names, const std::string& prefix,
+                        const std::vector<Tensor>& tensors, StateDict& out) {
+  for (size_t i = 0; i < names.size(); ++i) out[prefix + names[i]] = tensors[i].clone();
 }
 
-std::vector<Tensor> Optimizer::load_per_parameter(const std::string& prefix,
-                                                  const StateDict& in) const {
+std::vector<Tensor> load_per_parameter(const std::vector<std::string>& names,
+                                       const std::vector<Variable>& parameters,
+                                       const std::string& prefix, const StateDict& in) {
   std::vector<Tensor> tensors;
-  for (size_t i = 0; i < parameters_.size(); ++i) {
-    const std::string key = prefix + names_[i];
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const std::string key = prefix + names[i];
     auto found = in.find(key);
     check(found != in.end(), "optimizer", key + ": missing");
-    check(found->second.shape() == parameters_[i].shape(), "optimizer",
+    check(found->second.shape() == parameters[i].shape(), "optimizer",
           key + ": saved " + to_string(found->second.shape()) + ", parameter has " +
-              to_string(parameters_[i].shape()));
+              to_string(parameters[i].shape()));
     tensors.push_back(found->second.clone());  // contiguous, and the caller's own
   }
   return tensors;
+}
+
+int64_t load_counter(const OptimizerState& state, const std::string& name, const char* what) {
+  auto found = state.counters.find(name);
+  check(found != state.counters.end(), what, name + ": missing");
+  check(found->second >= 0, what, name + " must be >= 0, got " + std::to_string(found->second));
+  return found->second;
 }
 
 // ---- gradient clipping ------------------------------------------------------------------------

@@ -61,17 +61,25 @@ class Optimizer {
  protected:
   // A zero tensor shaped like each parameter (moments, velocities before the first step).
   std::vector<Tensor> zero_state() const;
-  // For state(): one tensor per parameter, saved as "<prefix><parameter name>".
-  void save_per_parameter(const std::string& prefix, const std::vector<Tensor>& tensors,
-                          StateDict& out) const;
-  // For load_state(): the tensors save_per_parameter wrote, each checked against its parameter's
-  // shape; returns copies, so the caller can check everything before changing anything.
-  std::vector<Tensor> load_per_parameter(const std::string& prefix, const StateDict& in) const;
 
   std::vector<Variable> parameters_;  // handles sharing the model's parameters
   std::vector<std::string> names_;    // one per parameter
   real learning_rate_;                // lr in the update rules
 };
+
+// For state(): one tensor per parameter, saved as "<prefix><parameter name>" (names[i] names
+// tensors[i]).
+void save_per_parameter(const std::vector<std::string>& names, const std::string& prefix,
+                        const std::vector<Tensor>& tensors, StateDict& out);
+// For load_state(): the tensors save_per_parameter wrote, each checked against its parameter's
+// shape; returns copies, so the caller can check everything before changing anything.
+std::vector<Tensor> load_per_parameter(const std::vector<std::string>& names,
+                                       const std::vector<Variable>& parameters,
+                                       const std::string& prefix, const StateDict& in);
+
+// For load_state(): the whole-number counter `name` of `state`, checked to be there and >= 0;
+// errors are `what`'s.
+int64_t load_counter(const OptimizerState& state, const std::string& name, const char* what);
 
 // The flat elements of a parameter's value, gradient or optimiser state, checked to be a
 // contiguous tensor of the parameter's shape (everything the optimisers touch is created so;

@@ -50,12 +50,13 @@ void SGD::step() {
 
 OptimizerState SGD::state() const {
   OptimizerState state;
-  if (momentum_ != 0) save_per_parameter("sgd.b.", velocities_, state.tensors);
+  if (momentum_ != 0) save_per_parameter(names_, "sgd.b.", velocities_, state.tensors);
   return state;
 }
 
 void SGD::load_state(const OptimizerState& state) {
-  if (momentum_ != 0) velocities_ = load_per_parameter("sgd.b.", state.tensors);
+  if (momentum_ != 0)
+    velocities_ = load_per_parameter(names_, parameters_, "sgd.b.", state.tensors);
 }
 
 }  // namespace attn
