@@ -94,7 +94,7 @@ TrainResult run_training(Seq2Seq& model, const Schedule& schedule, const Trainin
     {
       const AveragedWeightsInUse averaged(average.get());  // the weights evaluated and kept
       const EvalRecord record = evaluate(state.step);
-      check_finite();
+      if (average) check_finite();  // the average too, before it is saved
       if (record.loss >= 0) {
         const bool better = record.score > state.best_score ||
                             (record.score == state.best_score &&
