@@ -25,20 +25,23 @@ constexpr bool kMapBlocks = true;
 constexpr std::align_val_t kAlignment{64};
 
 // The cache may hold what the tensors have needed at their peak and do not need now, plus a
-// slack of ATTN_BLOCK_CACHE_MIB (default 16) MiB:
+// slack (default 16 MiB; see set_block_cache_slack):
 //
 //   cached <= (peak live - live) + slack
 //
 // so live + cached, the memory the process holds for tensors, never passes the peak by more
 // than the slack, whatever shapes come and go. Within that, a training step finds most of what
 // it frees again: a gradient is shaped like the activation freed just before it.
-int64_t read_slack() {
+constexpr int64_t kDefaultSlack = int64_t{16} << 20;
+
+// ATTN_BLOCK_CACHE_MIB in bytes, or -1 when it is not set (or not a number of MiB).
+int64_t slack_from_environment() {
   if (const char* text = std::getenv("ATTN_BLOCK_CACHE_MIB")) {
     char* end = nullptr;
     const long long mib = std::strtoll(text, &end, 10);
     if (end != text && *end == '\0' && mib >= 0 && mib < (1LL << 30)) return mib << 20;
   }
-  return int64_t{16} << 20;
+  return -1;
 }
 
 // The length a block of `bytes` is mapped with, and its size class in the cache: `bytes` rounded
@@ -93,6 +96,17 @@ class BlockCache {
     trim(budget_at(live, slack_));
   }
 
+  // The user's ATTN_BLOCK_CACHE_MIB wins over a program's choice.
+  void set_slack(int64_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (environment_slack_ < 0) slack_ = bytes;
+  }
+
+  int64_t slack() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return slack_;
+  }
+
   void release_all() {
     std::lock_guard<std::mutex> lock(mutex_);
     trim(0);
@@ -119,7 +133,8 @@ class BlockCache {
   std::mutex mutex_;
   std::vector<Block> blocks_;  // oldest first
   int64_t cached_ = 0;         // bytes in blocks_
-  const int64_t slack_ = read_slack();
+  const int64_t environment_slack_ = slack_from_environment();
+  int64_t slack_ = environment_slack_ >= 0 ? environment_slack_ : kDefaultSlack;
   BlockCacheStats stats_;
 };
 
@@ -164,6 +179,12 @@ void free_block(void* data, int64_t bytes) {
 bool blocks_are_cached() { return kMapBlocks; }
 
 BlockCacheStats block_cache_stats() { return kMapBlocks ? cache().stats() : BlockCacheStats{}; }
+
+void set_block_cache_slack(int64_t bytes) {
+  if (kMapBlocks) cache().set_slack(std::max<int64_t>(0, bytes));
+}
+
+int64_t block_cache_slack() { return kMapBlocks ? cache().slack() : 0; }
 
 void release_cached_blocks() {
   if (kMapBlocks) cache().release_all();

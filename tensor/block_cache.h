@@ -45,6 +45,14 @@ struct BlockCacheStats {
 };
 BlockCacheStats block_cache_stats();
 
+// The slack of the cache's bound (block_cache.cpp): 16 MiB unless a program sets another. A
+// step whose backward asks for blocks of other sizes than its forward freed (a convolution's
+// weight-gradient partials, its im2col buffers) finds them again only if the cache may hold
+// them while the forward's activations are live; with too small a slack it unmaps and maps them
+// every step. ATTN_BLOCK_CACHE_MIB (in MiB), when set, wins over what a program sets.
+void set_block_cache_slack(int64_t bytes);
+int64_t block_cache_slack();
+
 // Unmaps every cached block.
 void release_cached_blocks();
 

@@ -9,6 +9,7 @@
 #include "autograd/variable.h"
 #include "models/decoding/beam_search.h"
 #include "models/decoding/greedy.h"
+#include "tensor/block_cache.h"
 #include "tensor/error.h"
 #include "tensor/thread_pool.h"
 #include "train/io/atomic_file.h"
@@ -233,6 +234,26 @@ void size_for(CaptionerConfig& config, const SceneSource& source, const Vocabula
   config.target_vocab = vocabulary.size();
 }
 
+// The bytes of one batch's convolution outputs, summed over the encoder's blocks.
+int64_t encoder_map_bytes(const CaptionerConfig& config, int64_t batch) {
+  int64_t bytes = 0, height = config.image_height, width = config.image_width, block = 0;
+  for (const int64_t channels : config.encoder_channels()) {
+    bytes += batch * channels * height * width * static_cast<int64_t>(sizeof(real));
+    if (block++ < config.encoder_pools) height /= 2, width /= 2;
+  }
+  return bytes;
+}
+
+// Widens the block cache's slack (tensor/block_cache.h) to four batches of the encoder's maps:
+// each block's backward holds its convolution's output and the ReLU's while it asks for both
+// gradients, and its weight-gradient partials and im2col buffers are of sizes the forward never
+// frees. With the default 16 MiB the digits recipe (60 MiB by this rule) unmapped and mapped
+// again about 56 MB a step: 2.9 million page faults in 200 steps and 15% of the time in the
+// kernel, against 39 thousand faults with the wider slack.
+void widen_block_cache_for(const CaptionerConfig& config, int64_t batch) {
+  set_block_cache_slack(std::max(block_cache_slack(), 4 * encoder_map_bytes(config, batch)));
+}
+
 }  // namespace
 
 CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
@@ -266,6 +287,7 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     write_file_atomically(config_path, config_json(config, vocabulary, options).dump() + "\n");
   }
   ShowAttendTell model(config);
+  widen_block_cache_for(config, options.batch_size);
   if (!options.quiet)
     log << options.out_dir << ": " << options.data.kind << " scenes " << config.image_height << "x"
         << config.image_width << ", a " << config.grid_height() << "x" << config.grid_width()

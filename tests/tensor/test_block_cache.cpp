@@ -3,6 +3,7 @@
 // its slack.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "tensor/block_cache.h"
@@ -84,4 +85,35 @@ TEST_CASE("block cache: live + cached never passes the peak by more than the sla
   }
   release_cached_blocks();
   CHECK(block_cache_stats().cached_bytes == 0);
+}
+
+TEST_CASE("block cache: a program's slack widens the bound, and ATTN_BLOCK_CACHE_MIB wins") {
+  if (!blocks_are_cached()) {
+    MESSAGE("AddressSanitizer build: nothing is cached");
+    CHECK(block_cache_slack() == 0);
+    return;
+  }
+  const int64_t before = block_cache_slack();
+  set_block_cache_slack(48 * kMiB);
+  if (std::getenv("ATTN_BLOCK_CACHE_MIB") != nullptr) {
+    CHECK(block_cache_slack() == before);
+    return;
+  }
+  CHECK(block_cache_slack() == 48 * kMiB);
+  release_cached_blocks();
+  // Eight blocks of the classes 4 to 7.5 MiB (46 MiB) freed, then eight of the classes 8 to 15
+  // MiB held: every request misses while the live total climbs back to its peak, so only the
+  // slack lets the first eight stay, as a backward's blocks must stay through a forward.
+  {
+    std::vector<Tensor> freed;
+    for (int64_t i = 0; i < 8; ++i) freed.push_back(rows_of_4k(1024 + 128 * i));
+  }
+  std::vector<Tensor> held;
+  for (int64_t i = 0; i < 8; ++i) held.push_back(rows_of_4k(2048 + 256 * i));
+  const int64_t cached = block_cache_stats().cached_bytes;
+  CHECK(cached <= peak_tensor_bytes() - live_tensor_bytes() + 48 * kMiB);
+  CHECK(cached >= 46 * kMiB);
+  held.clear();
+  set_block_cache_slack(before);
+  release_cached_blocks();
 }
