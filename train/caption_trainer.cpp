@@ -171,6 +171,7 @@ CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary
   const CaptionerConfig& config = model.config();
   CaptionScores scores;
   std::vector<std::string> hypotheses, references;
+  std::vector<std::vector<int64_t>> sources;
   double inside = 0, uniform = 0;
   const int64_t kChunk = 64;
   for (int64_t first = 0; first < count; first += kChunk) {
@@ -183,6 +184,7 @@ CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary
       const Captioned& caption = captions[s];
       hypotheses.push_back(joined(caption.words));
       references.push_back(joined(scene.caption));
+      sources.push_back(scene.sources);
       for (size_t t = 0; t < caption.attention.size() && t < scene.caption.size(); ++t) {
         if (caption.words[t] != scene.caption[t] || scene.names[t] < 0) continue;
         const Box& box = scene.objects[static_cast<size_t>(scene.names[t])];
@@ -199,7 +201,7 @@ CaptionScores score_captions(ShowAttendTell& model, const Vocabulary& vocabulary
     const bool right = hypotheses[i] == references[i];
     exact += right ? 1 : 0;
     if (!right && static_cast<int64_t>(scores.wrong.size()) < keep_wrong)
-      scores.wrong.emplace_back(hypotheses[i], references[i]);
+      scores.wrong.push_back({hypotheses[i], references[i], static_cast<int64_t>(i), sources[i]});
   }
   scores.exact = count > 0 ? 100.0 * static_cast<double>(exact) / static_cast<double>(count) : 0;
   scores.bleu = count > 0 ? corpus_bleu(hypotheses, references).score : 0;

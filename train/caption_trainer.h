@@ -113,13 +113,20 @@ struct CaptionModel {
   static CaptionModel load(const std::string& dir);
 };
 
+// A caption that differs from its reference, and where to find what the model misread.
+struct WrongCaption {
+  std::string said, reference;
+  int64_t scene = 0;             // its number in the scene source
+  std::vector<int64_t> sources;  // Scene::sources: the pictures its objects came from
+};
+
 struct CaptionScores {
   double exact = 0;        // 0..100
   double bleu = 0;         // corpus BLEU-4, 0..100
   double correctness = 0;  // mean share of attention inside the named object's box, 0..1
   double uniform = 0;      // ... under uniform attention, the same words
   int64_t scenes = 0, checked_words = 0;
-  std::vector<std::pair<std::string, std::string>> wrong;  // (said, reference), the first few
+  std::vector<WrongCaption> wrong;  // the first few
 };
 
 // The captions of one scene: words said, and each word's attention over the grid [L].

@@ -107,4 +107,15 @@ TEST_CASE("caption scores: attention correctness counts the words that name an o
     CHECK(caption.attention.size() == caption.words.size());
     for (const auto& weights : caption.attention) CHECK(weights.size() == 64);  // micro: 32/4 = 8x8
   }
+  // One epoch of the micro model misreads some scenes; each is named by its number.
+  const CaptionScores scores = score_captions(*loaded.model, loaded.vocabulary, source, 40, 1, 5);
+  CHECK(scores.wrong.size() == 5);
+  for (const WrongCaption& wrong : scores.wrong) {
+    CHECK(wrong.said != wrong.reference);
+    std::string reference;
+    for (const std::string& word : source.scene(static_cast<uint64_t>(wrong.scene)).caption)
+      reference += (reference.empty() ? "" : " ") + word;
+    CHECK(reference == wrong.reference);
+    CHECK(wrong.sources.empty());  // generated shapes come from no file
+  }
 }

@@ -37,7 +37,8 @@ const char* kUsage =
     "never saw, or from every digit of another IDX file (--mnist; --digits FIRST:LAST picks\n"
     "some); with --shapes models,\n"
     "--held-out composes scenes with the colour-shape pairs training never showed; --errors N\n"
-    "prints the first N wrong captions beside their references. show writes\n"
+    "prints the first N wrong captions beside their references, with the scene's number (show\n"
+    "--scene I draws it) and the IDX images its digits came from. show writes\n"
     "the attention picture of one image (PGM/PPM of the model's size) or generated scene.\n";
 
 std::string help_text() {
@@ -116,8 +117,15 @@ int test(const std::vector<std::string>& args) {
   const int64_t errors = whole_number(a, "errors", 0, 0);
   const CaptionScores scores =
       score_captions(*loaded.model, loaded.vocabulary, *source, count, beam, errors);
-  for (const auto& [said, reference] : scores.wrong)
-    std::cout << "said:      " << said << "\nreference: " << reference << "\n";
+  for (const WrongCaption& wrong : scores.wrong) {
+    std::cout << "said:      " << wrong.said << "\nreference: " << wrong.reference << "  (scene "
+              << wrong.scene;
+    if (!wrong.sources.empty()) {
+      std::cout << "; images";
+      for (const int64_t image : wrong.sources) std::cout << " " << image;
+    }
+    std::cout << ")\n";
+  }
   char line[256];
   std::snprintf(line, sizeof(line), "exact match %.2f%%, BLEU-4 %.2f on %lld scenes\n", scores.exact,
                 scores.bleu, static_cast<long long>(scores.scenes));

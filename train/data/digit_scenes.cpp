@@ -163,6 +163,7 @@ Scene compose(std::vector<Placed> placed, const IdxImages& digits,
     scene.names.push_back(static_cast<int64_t>(scene.objects.size()));
     scene.caption.push_back(std::to_string(labels[p.digit]));
     scene.objects.push_back(p.box);
+    scene.sources.push_back(p.digit);
   }
   return scene;
 }

@@ -53,6 +53,9 @@ struct Scene {
   // For each caption word, the index into `objects` of the object it names, or -1 (for words
   // such as "a", "above"): the box its attention should fall in.
   std::vector<int64_t> names;
+  // For each object, the index of the image file's picture it was drawn from (an MNIST digit),
+  // so that a misread object can be looked up; empty for generated shapes.
+  std::vector<int64_t> sources;
 };
 
 }  // namespace attn

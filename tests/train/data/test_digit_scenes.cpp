@@ -50,6 +50,7 @@ std::vector<std::vector<int64_t>> check_scenes(const std::vector<Scene>& scenes,
     const int64_t n = static_cast<int64_t>(scene.objects.size());
     CHECK((n >= options.min_digits && n <= options.max_digits));
     REQUIRE(scene.caption.size() == scene.objects.size());
+    REQUIRE(scene.sources.size() == scene.objects.size());
     CHECK(scene.image.channels == 1);
     CHECK(scene.image.height == options.canvas);
     CHECK(scene.image.width == options.canvas);
@@ -61,6 +62,7 @@ std::vector<std::vector<int64_t>> check_scenes(const std::vector<Scene>& scenes,
              box.left + box.width <= options.canvas));
       const int64_t digit = digit_in(scene, box);
       digits.push_back(digit);
+      CHECK(scene.sources[k] == digit);
       CHECK(scene.caption[k] == std::to_string(label_of(digit)));
       CHECK(box.height == blob(digit).height);  // tight around the blob
       CHECK(box.width == blob(digit).width);
