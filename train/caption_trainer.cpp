@@ -12,6 +12,7 @@
 #include "tensor/block_cache.h"
 #include "tensor/error.h"
 #include "tensor/thread_pool.h"
+#include "train/encoder_pretraining.h"
 #include "train/io/atomic_file.h"
 #include "train/io/directory_lock.h"
 #include "train/io/safetensors.h"
@@ -71,6 +72,18 @@ std::unique_ptr<SceneSource> SceneData::source(uint64_t seed, const DigitPool& p
   return std::make_unique<DigitSceneSource>(digits_, labels_, pool, options, seed);
 }
 
+std::unique_ptr<SceneSource> SceneData::single_digits(uint64_t seed, const DigitPool& pool,
+                                                      int64_t canvas,
+                                                      const DigitDistortion& distortion) const {
+  check(kind == "mnist", "caption trainer", "pretraining the encoder needs --mnist digits");
+  read_digits();
+  DigitSceneOptions options;
+  options.canvas = canvas;
+  options.min_digits = options.max_digits = 1;
+  options.distortion = distortion;
+  return std::make_unique<DigitSceneSource>(digits_, labels_, pool, options, seed);
+}
+
 // ---- options ----------------------------------------------------------------------------------
 
 Settings CaptionOptions::saved_settings() {
@@ -96,6 +109,10 @@ Settings CaptionOptions::saved_settings() {
                      "mnist: training digits bent by an elastic field this strong (alpha, pixels; "
                      "sigma 4)",
                      0, 60),
+      integer_setting("pretrain_steps", pretrain_steps,
+                      "mnist: first train the encoder this many steps to name single digits "
+                      "(encoder_pretraining.h; 0: off)",
+                      0, 1 << 30),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
   };
 }
@@ -256,6 +273,25 @@ void widen_block_cache_for(const CaptionerConfig& config, int64_t batch) {
   set_block_cache_slack(std::max(block_cache_slack(), 4 * encoder_map_bytes(config, batch)));
 }
 
+// Pretrains the model's encoder to name single training digits (encoder_pretraining.h), each
+// placed anywhere on a 32x32 canvas: room for a 28x28 digit to take every offset against the
+// grid's cells, as the scenes' digits do. Returns the seconds it took.
+double pretrain(ShowAttendTell& model, const CaptionOptions& options, const DigitSplit& split,
+                std::ostream& log) {
+  const int64_t kCanvas = 32;
+  const auto digits = options.data.single_digits(options.seed + 2000003, split.train, kCanvas,
+                                                 options.distortion());
+  const auto valid = options.data.single_digits(options.seed + 3000017, split.valid, kCanvas);
+  PretrainOptions pretraining;
+  pretraining.steps = options.pretrain_steps;
+  pretraining.batch_size = options.batch_size;
+  pretraining.learning_rate = options.learning_rate;
+  pretraining.seed = options.seed;
+  pretraining.valid_digits = static_cast<int64_t>(split.valid.size());
+  pretraining.quiet = options.quiet;
+  return pretrain_encoder(model.encoder(), *digits, *valid, pretraining, log).seconds;
+}
+
 }  // namespace
 
 CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
@@ -277,6 +313,8 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
     options.data = SceneData::from_json(saved.at("data"), config_path + ": data");
     vocabulary = Vocabulary::from_json(saved.at("vocabulary"));
   }
+  if (options.pretrain_steps > 0 && options.data.kind != "mnist")
+    throw Error("--pretrain-steps needs --mnist digits: shape scenes have no one-object labels");
   const DigitSplit split = options.data.split();
   const auto train_source =
       options.data.source(options.seed, split.train, HeldOutMode::seen_only, options.distortion());
@@ -296,6 +334,10 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
         << " grid, vocabulary " << vocabulary.size() << ", " << model.parameter_count()
         << " parameters\n";
 
+  // Pretraining is part of a fresh run's budget, and is not redone on resume: the checkpoint
+  // holds the encoder it gave.
+  const double pretrain_seconds =
+      !resuming && options.pretrain_steps > 0 ? pretrain(model, options, split, log) : 0;
   const SceneBatches train(*train_source, vocabulary, options.scenes_per_epoch, options.batch_size, false);
   const SceneBatches valid(*valid_source, vocabulary, options.valid_scenes, options.batch_size, true);
   const Evaluate evaluate = [&](int64_t step) {
@@ -311,7 +353,7 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   loop.out_dir = options.out_dir;
   loop.steps = options.steps;
   loop.epochs = options.epochs;
-  loop.minutes = options.minutes;
+  loop.minutes = options.minutes > 0 ? std::max(options.minutes - pretrain_seconds / 60, 1e-9) : 0;
   loop.eval_interval = (options.scenes_per_epoch + options.batch_size - 1) / options.batch_size;
   loop.step = StepOptions{options.label_smoothing, options.clip_norm, false, false};
   loop.average_decay = options.average_decay;

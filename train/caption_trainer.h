@@ -56,6 +56,9 @@ struct SceneData {
   std::unique_ptr<SceneSource> source(uint64_t seed, const DigitPool& pool,
                                       HeldOutMode mode = HeldOutMode::seen_only,
                                       const DigitDistortion& distortion = {}) const;
+  // mnist: scenes of one digit of `pool` each, on a canvas x canvas image (encoder pretraining)
+  std::unique_ptr<SceneSource> single_digits(uint64_t seed, const DigitPool& pool, int64_t canvas,
+                                             const DigitDistortion& distortion = {}) const;
   // mnist: the file's default split (digit_scenes.h), which reads the file; shapes: empty
   DigitSplit split() const;
   int64_t digit_count() const;  // mnist: the digits in the file
@@ -82,6 +85,7 @@ struct CaptionOptions {
   double average_decay = 0;       // the weights' moving average (optim/weight_average.h; 0: off)
   real distort = 0;               // mnist: training digits distorted with this strength
   real elastic = 0;               // mnist: ... and bent by an elastic field of this alpha
+  int64_t pretrain_steps = 0;     // mnist: the encoder first classifies single digits (0: off)
   uint64_t seed = 1;
 
   // ---- this run only ----

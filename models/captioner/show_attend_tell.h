@@ -87,6 +87,7 @@ class ShowAttendTell : public Seq2Seq {
   int64_t target_vocab() const override { return config_.target_vocab; }
   Generator& generator() override { return generator_; }
   const CaptionerConfig& config() const { return config_; }
+  CnnEncoder& encoder() { return encoder_; }  // for pretraining it on its own
 
  private:
   // One word: the embedding's share of the LSTM's input gates [N, 4n], E y_{t-1} [N, m] ->
