@@ -258,7 +258,10 @@ int64_t encoder_map_bytes(const CaptionerConfig& config, int64_t batch) {
   int64_t bytes = 0, height = config.image_height, width = config.image_width, block = 0;
   for (const int64_t channels : config.encoder_channels()) {
     bytes += batch * channels * height * width * static_cast<int64_t>(sizeof(real));
-    if (block++ < config.encoder_pools) height /= 2, width /= 2;
+    if (block++ < config.encoder_pools) {  // the block ends with a 2x2 max pool
+      height /= 2;
+      width /= 2;
+    }
   }
   return bytes;
 }

@@ -112,7 +112,10 @@ PretrainResult pretrain_encoder(CnnEncoder& encoder, const SceneSource& digits,
   double loss_sum = 0;
   int64_t losses = 0;
   for (int64_t step = 0; step < options.steps; ++step) {
-    if (step % kReport == 0) loss_sum = 0, losses = 0;
+    if (step % kReport == 0) {  // a new window of the mean loss
+      loss_sum = 0;
+      losses = 0;
+    }
     adam.set_learning_rate(annealed_rate(options.learning_rate, step, options.steps));
     const DigitBatch batch =
         digit_batch(digits, words, step * options.batch_size, options.batch_size);
