@@ -58,6 +58,10 @@ Settings CaptionerConfig::settings() {
       flag_setting("gate", gate, "gating scalar beta_t on the context (§4.2.1)"),
       number_setting("attention_penalty", attention_penalty,
                      "lambda of the doubly stochastic attention (§4.2.1; 0: off)", 0, 1000),
+      choice_setting("deep_output", deep_output,
+                     "linear: L_o(E y + L_h h + L_z z) (equation 7); tanh: L_o(tanh(...)), the "
+                     "authors' code",
+                     {{"linear", DeepOutput::linear}, {"tanh", DeepOutput::tanh}}),
       number_setting("dropout", dropout, "dropout before the output layer", 0, 0.99),
   };
   all.insert(all.end(), own.begin(), own.end());

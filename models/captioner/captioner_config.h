@@ -14,6 +14,8 @@
 //   score                f_att of the decoder state and each cell: the paper's MLP is "additive"
 //   gate                 z_t = beta_t sum_i alpha_ti a_i, beta_t = sigmoid(f_beta(h_{t-1})) (§4.2.1)
 //   attention_penalty    lambda of the doubly stochastic attention (§4.2.1, equation 14)
+//   deep_output          linear: L_o(E y + L_h h + L_z z), the paper's equation 7; tanh:
+//                        L_o(tanh(E y + L_h h + L_z z)), as the authors' code computes it
 //   dropout              on the deep output before L_o (the paper uses dropout, §5.2)
 //
 // Images need no source vocabulary: source_vocab stays 0.
@@ -32,6 +34,11 @@ enum class CaptionPooling {
   mean,       // alpha_ti = 1 / L always: the image summarised once, the baseline
 };
 
+enum class DeepOutput {
+  linear,  // logits linear in E y, h_t and z_t, as equation 7 is printed
+  tanh,    // one hidden layer between them and the logits (Pascanu et al. 2014's deep output)
+};
+
 struct CaptionerConfig : ModelConfig {
   int64_t image_channels = 1;   // C: 1 grey, 3 colour
   int64_t image_height = 64;    // H
@@ -46,6 +53,7 @@ struct CaptionerConfig : ModelConfig {
   std::string score = "additive";  // f_att, the paper's "multilayer perceptron"
   bool gate = true;                // beta_t (§4.2.1)
   real attention_penalty = 1;      // lambda (§4.2.1); 0: off
+  DeepOutput deep_output = DeepOutput::linear;
   real dropout = 0.2;
 
   std::string arch() const override { return "show_attend_tell"; }

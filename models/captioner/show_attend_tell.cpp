@@ -135,8 +135,9 @@ Variable ShowAttendTell::decoder_step(const Variable& gates_of_word, const Varia
   const Variable w_z = narrow(cell.weight_ih, 1, config_.embedding, config_.encoder_width);
   const Variable x_gates = gates_of_word + matmul(z, transpose(w_z, 0, 1));  // [N, 4n]
   state.layers = decoder_.step(x_gates, state.layers);
-  const Variable h = state.layers[0].h;                                   // [N, n]
-  return embedded + output_h_.forward(h) + output_z_.forward(z);          // [N, m]
+  const Variable h = state.layers[0].h;                                          // [N, n]
+  const Variable deep = embedded + output_h_.forward(h) + output_z_.forward(z);  // o_t [N, m]
+  return config_.deep_output == DeepOutput::tanh ? tanh(deep) : deep;
 }
 
 Step ShowAttendTell::step(const Tensor& tokens, DecoderState& decoder_state) {

@@ -15,7 +15,8 @@
 //     beta_t  = sigmoid(f_beta(h_{t-1}))               the gating scalar    [B, 1]    §4.2.1
 //     z_t     = beta_t sum_i alpha_ti a_i              the context          [B, D]    (6), (13)
 //     h_t, c_t = LSTM([E y_{t-1}; z_t], h_{t-1}, c_{t-1})                   [B, n]    (1)-(3)
-//     logits  = L_o(E y_{t-1} + L_h h_t + L_z z_t)     the deep output      [B, V]    (7)
+//     o_t     = E y_{t-1} + L_h h_t + L_z z_t          the deep output      [B, m]    (7)
+//     logits  = L_o(o_t), or L_o(tanh(o_t))            deep_output          [B, V]
 //
 //            y_{t-1} ──E──┬───────────────────────────────────────────┐
 //                         v                                           v
@@ -36,6 +37,13 @@
 // needs it: the model must know where the circle is, and which digit comes next. So each cell i
 // gets a learned vector p_i [D] added to a_i, as learned positions in ViT (Dosovitskiy et al.
 // 2021, §3.1) do for image patches. --no-positions gives the paper's annotations unchanged.
+//
+// The deep output. Equation 7 as printed is linear: the logits are one linear map of E y, h_t and
+// z_t, so the word is read from the context z_t by a linear classifier plus what the LSTM made
+// of it. The authors' Theano code (arctic-captions, capgen.py) puts a tanh on o_t before dropout
+// and L_o, one hidden layer between the context and the word, the "deep output" of Pascanu et
+// al. 2014 ("How to Construct Deep Recurrent Neural Networks", §3). deep_output = tanh follows
+// the code; the default, linear, the equation. Both have the same parameters.
 //
 // With pooling = mean the same network never attends: alpha_ti = 1/L at every step, the
 // baseline that shows what attention adds. Decoding (greedy, beam) goes through the shared
@@ -91,7 +99,7 @@ class ShowAttendTell : public Seq2Seq {
 
  private:
   // One word: the embedding's share of the LSTM's input gates [N, 4n], E y_{t-1} [N, m] ->
-  // the deep output's input E y + L_h h_t + L_z z_t [N, m]. Updates the state and its alpha.
+  // the deep output o_t [N, m], through tanh if deep_output says so. Updates the state and alpha.
   Variable decoder_step(const Variable& embedded_gates, const Variable& embedded,
                         CaptionState& state);
   // alpha_t [N, L] and sum_i alpha_ti a_i [N, D] for the query h_{t-1}

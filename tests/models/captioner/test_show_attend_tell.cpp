@@ -2,6 +2,7 @@
 // doubly stochastic penalty against its formula, the mean-pooling baseline, and gradients.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/ops.h"
@@ -34,6 +35,12 @@ Tensor random_images(int64_t B, const CaptionerConfig& config, uint64_t seed) {
                  generator);
 }
 
+Tensor identity(int64_t n) {
+  Tensor eye = Tensor::zeros({n, n});
+  for (int64_t i = 0; i < n; ++i) eye.data()[i * n + i] = 1;
+  return eye;
+}
+
 // <bos> w w w, with the second row one word shorter (padded)
 Tensor targets_in() { return Tensor::from_vector({2, 4}, {1, 4, 5, 6, 1, 7, 8, 0}); }
 
@@ -48,8 +55,7 @@ TEST_CASE("show_attend_tell: images become L = h w annotation vectors, captions 
   CHECK(model.forward(images, targets_in()).shape() == Shape{2, 4, 9});
   CHECK(model.parameter_count() == config.parameter_count());
   CHECK_THROWS_WITH_AS(model.encode({Tensor::zeros({2, 1, 8, 12}), Tensor()}),
-                       "show_attend_tell encode: images must be [2,3,8,12], got [2,1,8,12]",
-                       Error);
+                       "show_attend_tell encode: images must be [2,3,8,12], got [2,1,8,12]", Error);
 }
 
 TEST_CASE("show_attend_tell: parameter_count() counts what build() makes, every option") {
@@ -77,7 +83,8 @@ TEST_CASE("show_attend_tell: decoding word by word equals teacher forcing, alpha
       const Step step = model.step(target.narrow(1, t, 1).reshape({2}).contiguous(), *state);
       const Tensor expected = all.narrow(1, t, 1).reshape({2, 9});
       for (int64_t i = 0; i < 18; ++i)
-        CHECK(step.logits.value().data()[i] == doctest::Approx(expected.contiguous().data()[i]).epsilon(1e-5));
+        CHECK(step.logits.value().data()[i] ==
+              doctest::Approx(expected.contiguous().data()[i]).epsilon(1e-5));
       CHECK(step.attention.shape() == Shape{2, 1, 1, 6});
       for (int64_t b = 0; b < 2; ++b) {
         double total = 0;
@@ -88,7 +95,8 @@ TEST_CASE("show_attend_tell: decoding word by word equals teacher forcing, alpha
   }
 }
 
-TEST_CASE("show_attend_tell: the penalty is lambda mean_{b,i} (1 - sum_t alpha_ti)^2, real words only") {
+TEST_CASE(
+    "show_attend_tell: the penalty is lambda mean_{b,i} (1 - sum_t alpha_ti)^2, real words only") {
   CaptionerConfig config = micro_config();
   config.attention_penalty = 0.5;
   ShowAttendTell model(config);
@@ -127,33 +135,63 @@ TEST_CASE("show_attend_tell: the mean-pooling baseline weighs every cell 1/L and
   model.eval();
   const auto state = model.start(model.encode(images));
   const Step step = model.step(Tensor::from_vector({1}, {1}), *state);
-  for (int64_t l = 0; l < 6; ++l) CHECK(step.attention.at({0, 0, 0, l}) == doctest::Approx(1.0 / 6));
+  for (int64_t l = 0; l < 6; ++l)
+    CHECK(step.attention.at({0, 0, 0, l}) == doctest::Approx(1.0 / 6));
+}
+
+TEST_CASE("show_attend_tell: deep_output = tanh feeds L_o tanh(o_t), with the same weights") {
+  // With L_o the identity (V = m, no bias) the logits are o_t itself, or tanh(o_t).
+  CaptionerConfig config = micro_config();
+  config.embedding = config.target_vocab;
+  std::vector<Tensor> logits;
+  for (const DeepOutput deep_output : {DeepOutput::linear, DeepOutput::tanh}) {
+    config.deep_output = deep_output;
+    ShowAttendTell model(config);
+    CHECK(model.parameter_count() == config.parameter_count());
+    for (auto& [name, parameter] : model.named_parameters()) {
+      if (name == "output.weight") parameter.mutable_value().copy_from(identity(config.embedding));
+      if (name == "output.bias")
+        parameter.mutable_value().copy_from(Tensor::zeros({config.embedding}));
+    }
+    logits.push_back(model.forward({random_images(2, config, 6), Tensor()}, targets_in()).value());
+  }
+  const Tensor linear = logits[0].contiguous(), squashed = logits[1].contiguous();
+  double largest = 0;
+  for (int64_t i = 0; i < linear.numel(); ++i) {
+    CHECK(squashed.data()[i] == doctest::Approx(std::tanh(linear.data()[i])).epsilon(1e-5));
+    largest = std::max(largest, std::abs(static_cast<double>(linear.data()[i])));
+  }
+  CHECK(largest > 0.1);  // tanh is visibly not the identity on these values
 }
 
 TEST_CASE("show_attend_tell: gradients of the loss and the penalty match finite differences") {
-  CaptionerConfig config = micro_config();
-  config.encoder_width = 4;
-  config.embedding = 3;
-  config.hidden = 4;
-  config.target_vocab = 5;
-  config.image_height = 4;
-  config.image_width = 8;  // a 1x2 grid
-  config.image_channels = 1;
-  config.score = "additive:hidden=3";
-  ShowAttendTell model(config);
-  const Tensor images = random_images(2, config, 5);
-  // No padding: the padding row of the embedding gets no gradient by design, though an output
-  // read at a padded position depends on it (the penalty's masking is checked above).
-  const Tensor target = Tensor::from_vector({2, 3}, {1, 2, 3, 1, 4, 2});
-  const GradCheckResult result = gradcheck_with_parameters(
-      model,
-      [&](const std::vector<Variable>&) {
-        const Variable logits = model.forward({images, Tensor()}, target);  // [2, 3, 5]
-        return sum(logits * logits) * real(0.1) + model.penalty();
-      },
-      {});
-  CAPTURE(result.report);
-  CHECK(result.passed);
+  for (const DeepOutput deep_output : {DeepOutput::linear, DeepOutput::tanh}) {
+    CAPTURE(static_cast<int>(deep_output));
+    CaptionerConfig config = micro_config();
+    config.deep_output = deep_output;
+    config.encoder_width = 4;
+    config.embedding = 3;
+    config.hidden = 4;
+    config.target_vocab = 5;
+    config.image_height = 4;
+    config.image_width = 8;  // a 1x2 grid
+    config.image_channels = 1;
+    config.score = "additive:hidden=3";
+    ShowAttendTell model(config);
+    const Tensor images = random_images(2, config, 5);
+    // No padding: the padding row of the embedding gets no gradient by design, though an output
+    // read at a padded position depends on it (the penalty's masking is checked above).
+    const Tensor target = Tensor::from_vector({2, 3}, {1, 2, 3, 1, 4, 2});
+    const GradCheckResult result = gradcheck_with_parameters(
+        model,
+        [&](const std::vector<Variable>&) {
+          const Variable logits = model.forward({images, Tensor()}, target);  // [2, 3, 5]
+          return sum(logits * logits) * real(0.1) + model.penalty();
+        },
+        {});
+    CAPTURE(result.report);
+    CHECK(result.passed);
+  }
 }
 
 TEST_CASE("show_attend_tell: greedy and beam search run through the shared decoding code") {
