@@ -113,6 +113,9 @@ Settings CaptionOptions::saved_settings() {
                       "mnist: first train the encoder this many steps to name single digits "
                       "(encoder_pretraining.h; 0: off)",
                       0, 1 << 30),
+      flag_setting("freeze_encoder", freeze_encoder,
+                   "mnist: after pretraining, train the captioner around a fixed encoder, as the "
+                   "paper's VGG is fixed (§4.3)"),
       seed_setting("seed", seed, "seeds the weights, the scenes and the data order"),
   };
 }
@@ -318,6 +321,8 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   }
   if (options.pretrain_steps > 0 && options.data.kind != "mnist")
     throw Error("--pretrain-steps needs --mnist digits: shape scenes have no one-object labels");
+  if (options.freeze_encoder && options.pretrain_steps == 0)
+    throw Error("--freeze-encoder needs --pretrain-steps: it would keep the random encoder");
   const DigitSplit split = options.data.split();
   const auto train_source =
       options.data.source(options.seed, split.train, HeldOutMode::seen_only, options.distortion());
@@ -341,6 +346,7 @@ CaptionTrainResult train_captioner(CaptionOptions options, std::ostream& log) {
   // holds the encoder it gave.
   const double pretrain_seconds =
       !resuming && options.pretrain_steps > 0 ? pretrain(model, options, split, log) : 0;
+  model.freeze_encoder(options.freeze_encoder);
   const SceneBatches train(*train_source, vocabulary, options.scenes_per_epoch, options.batch_size, false);
   const SceneBatches valid(*valid_source, vocabulary, options.valid_scenes, options.batch_size, true);
   const Evaluate evaluate = [&](int64_t step) {

@@ -86,6 +86,7 @@ struct CaptionOptions {
   real distort = 0;               // mnist: training digits distorted with this strength
   real elastic = 0;               // mnist: ... and bent by an elastic field of this alpha
   int64_t pretrain_steps = 0;     // mnist: the encoder first classifies single digits (0: off)
+  bool freeze_encoder = false;    // ... and is then kept as it is, a fixed feature extractor
   uint64_t seed = 1;
 
   // ---- this run only ----

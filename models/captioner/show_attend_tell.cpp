@@ -91,8 +91,14 @@ Memory ShowAttendTell::encode(const Source& source) {
   check(source.input.shape() == expected, "show_attend_tell encode", [&] {
     return "images must be " + to_string(expected) + ", got " + to_string(source.input.shape());
   });
-  const Variable a = encoder_.forward(Variable(source.input));  // [B, L, D]
+  const Variable a = encoded(Variable(source.input));                // [B, L, D]
   return {positions_.defined() ? a + positions_ : a, Tensor(), {}};  // + [L, D] for every image
+}
+
+Variable ShowAttendTell::encoded(const Variable& images) {
+  if (!encoder_frozen_) return encoder_.forward(images);
+  const NoGradGuard fixed_features;
+  return encoder_.forward(images);
 }
 
 std::unique_ptr<DecoderState> ShowAttendTell::start(const Memory& memory) {

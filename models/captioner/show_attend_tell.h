@@ -96,12 +96,17 @@ class ShowAttendTell : public Seq2Seq {
   Generator& generator() override { return generator_; }
   const CaptionerConfig& config() const { return config_; }
   CnnEncoder& encoder() { return encoder_; }  // for pretraining it on its own
+  // A frozen encoder is a fixed feature extractor, as the paper's VGG is (§4.3): encode() records
+  // no graph through it, so no gradient reaches its weights and no optimiser changes them.
+  void freeze_encoder(bool frozen) { encoder_frozen_ = frozen; }
 
  private:
   // One word: the embedding's share of the LSTM's input gates [N, 4n], E y_{t-1} [N, m] ->
   // the deep output o_t [N, m], through tanh if deep_output says so. Updates the state and alpha.
   Variable decoder_step(const Variable& embedded_gates, const Variable& embedded,
                         CaptionState& state);
+  // images [B, C, H, W] -> a [B, L, D], a constant when the encoder is frozen
+  Variable encoded(const Variable& images);
   // alpha_t [N, L] and sum_i alpha_ti a_i [N, D] for the query h_{t-1}
   AttentionResult look(const Variable& query, CaptionState& state);
   // lambda mean_{b,i} (1 - sum_t alpha_bti)^2 over alphas [B, L] per step, real words of target_in
@@ -124,6 +129,7 @@ class ShowAttendTell : public Seq2Seq {
   Linear output_;                             // "output": L_o [V, m] and its bias
   Dropout dropout_;                           // "dropout"
   Variable penalty_;                          // the last forward()'s, until penalty() takes it
+  bool encoder_frozen_ = false;
 };
 
 }  // namespace attn

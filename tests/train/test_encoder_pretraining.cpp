@@ -13,6 +13,7 @@
 #include "train/encoder_pretraining.h"
 #include "train/io/atomic_file.h"
 #include "train/io/idx.h"
+#include "train/io/safetensors.h"
 
 using namespace attn;
 
@@ -110,4 +111,46 @@ TEST_CASE("caption trainer: a fresh run pretrains its encoder once; a resumed ru
   shapes.pretrain_steps = 5;
   CHECK_THROWS_WITH(train_captioner(shapes, first),
                     doctest::Contains("--pretrain-steps needs --mnist digits"));
+}
+
+TEST_CASE("caption trainer: --freeze-encoder keeps the pretrained encoder while the rest trains") {
+  const std::string dir = temporary_path("freeze_caption");
+  CaptionOptions options;
+  options.data = digits_in(write_shapes(dir));
+  options.model.apply_preset("micro");
+  options.scenes_per_epoch = 16;
+  options.valid_scenes = 8;
+  options.batch_size = 8;
+  options.pretrain_steps = 5;
+  options.freeze_encoder = true;
+  options.quiet = true;
+  std::ostringstream log;
+  std::vector<StateDict> weights;
+  for (const int64_t epochs : {1, 3}) {  // 2 and 6 steps from the same pretrained encoder
+    options.out_dir = dir + "/epochs" + std::to_string(epochs);
+    options.epochs = epochs;
+    train_captioner(options, log);
+    weights.push_back(load_safetensors(options.out_dir + "/checkpoint.safetensors"));
+  }
+  int64_t encoder_tensors = 0;
+  for (const auto& [name, tensor] : weights[0]) {
+    if (name.rfind("encoder.", 0) != 0) continue;
+    CAPTURE(name);
+    ++encoder_tensors;
+    const Tensor& later = weights[1].at(name);
+    for (int64_t i = 0; i < tensor.numel(); ++i)
+      REQUIRE(tensor.contiguous().data()[i] == later.contiguous().data()[i]);
+  }
+  CHECK(encoder_tensors == 4);  // two blocks' weights and biases
+  const Tensor output = weights[0].at("output.weight").contiguous();
+  const Tensor later = weights[1].at("output.weight").contiguous();
+  bool output_trained = false;
+  for (int64_t i = 0; i < output.numel(); ++i)
+    output_trained |= output.data()[i] != later.data()[i];
+  CHECK(output_trained);
+
+  options.pretrain_steps = 0;
+  options.out_dir = dir + "/random";
+  CHECK_THROWS_WITH(train_captioner(options, log),
+                    doctest::Contains("--freeze-encoder needs --pretrain-steps"));
 }

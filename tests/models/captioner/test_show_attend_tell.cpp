@@ -194,6 +194,26 @@ TEST_CASE("show_attend_tell: gradients of the loss and the penalty match finite 
   }
 }
 
+TEST_CASE("show_attend_tell: a frozen encoder gives the same logits and takes no gradient") {
+  const CaptionerConfig config = micro_config();
+  const Source images{random_images(2, config, 7), Tensor()};
+  std::vector<Tensor> logits;
+  for (const bool frozen : {false, true}) {
+    CAPTURE(frozen);
+    ShowAttendTell model(config);
+    model.freeze_encoder(frozen);
+    const Variable out = model.forward(images, targets_in());  // [2, 4, V]
+    logits.push_back(out.value().contiguous());
+    (sum(out * out) + model.penalty()).backward(Tensor::scalar(1));
+    for (const auto& [name, parameter] : model.named_parameters()) {
+      CAPTURE(name);
+      const bool in_encoder = name.rfind("encoder.", 0) == 0;
+      CHECK(parameter.has_grad() == !(frozen && in_encoder));
+    }
+  }
+  for (int64_t i = 0; i < logits[0].numel(); ++i) CHECK(logits[1].data()[i] == logits[0].data()[i]);
+}
+
 TEST_CASE("show_attend_tell: greedy and beam search run through the shared decoding code") {
   const CaptionerConfig config = micro_config();
   ShowAttendTell model(config);
