@@ -49,6 +49,18 @@ SceneData digits_in(const std::string& images) {
   return data;
 }
 
+// A micro captioner on write_shapes()'s digits in dir, pretrained for 5 steps; 2 steps an epoch.
+CaptionOptions pretraining_run(const std::string& dir) {
+  CaptionOptions options;
+  options.data = digits_in(write_shapes(dir));
+  options.model.apply_preset("micro");
+  options.scenes_per_epoch = 16;
+  options.valid_scenes = 8;
+  options.batch_size = 8;
+  options.pretrain_steps = 5;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("encoder pretraining: the encoder learns to name shapes it never saw") {
@@ -87,15 +99,9 @@ TEST_CASE("encoder pretraining: scenes of more than one object are refused by nu
 
 TEST_CASE("caption trainer: a fresh run pretrains its encoder once; a resumed run does not") {
   const std::string dir = temporary_path("pretrain_caption");
-  CaptionOptions options;
-  options.data = digits_in(write_shapes(dir));
+  CaptionOptions options = pretraining_run(dir);
   options.out_dir = dir + "/model";
-  options.model.apply_preset("micro");
-  options.scenes_per_epoch = 16;
-  options.valid_scenes = 8;
-  options.batch_size = 8;
   options.epochs = 1;
-  options.pretrain_steps = 5;
   std::ostringstream first, second;
   train_captioner(options, first);
   CHECK(first.str().find("pretrained the encoder: 5 steps") != std::string::npos);
@@ -115,13 +121,7 @@ TEST_CASE("caption trainer: a fresh run pretrains its encoder once; a resumed ru
 
 TEST_CASE("caption trainer: --freeze-encoder keeps the pretrained encoder while the rest trains") {
   const std::string dir = temporary_path("freeze_caption");
-  CaptionOptions options;
-  options.data = digits_in(write_shapes(dir));
-  options.model.apply_preset("micro");
-  options.scenes_per_epoch = 16;
-  options.valid_scenes = 8;
-  options.batch_size = 8;
-  options.pretrain_steps = 5;
+  CaptionOptions options = pretraining_run(dir);
   options.freeze_encoder = true;
   options.quiet = true;
   std::ostringstream log;
