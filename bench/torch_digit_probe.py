@@ -19,7 +19,8 @@ annealed to 0 by a cosine over the epochs.
 Usage (PyTorch is for measuring only; attn never depends on it):
   /usr/bin/python3 bench/torch_digit_probe.py --mnist ../shared/data/mnist/train-images-idx3-ubyte \
     --widths 16,32,64,128 --distort 1 --epochs 40 [--seed 1] [--threads 1]
-Prints the test accuracy every 5 epochs.
+Prints the test accuracy every 5 epochs, and at the end the test digits it misread, by their
+index in the IDX file (as `attn caption test --errors` names them).
 """
 import argparse
 import math
@@ -114,6 +115,12 @@ def main():
             print(f"widths {args.widths} distort {args.distort} seed {args.seed} epoch {epoch}: "
                   f"{right} of {len(test)} test digits right, {100 * right / len(test):.2f}% "
                   f"({time.time() - start:.0f} s)", flush=True)
+    model.eval()
+    with torch.no_grad():
+        read = model(test_x).argmax(1)
+    wrong = (read != test_y).nonzero().flatten().tolist()
+    print("misread test digits (image: label -> read): " +
+          ", ".join(f"{test[i]}: {test_y[i].item()} -> {read[i].item()}" for i in wrong))
 
 
 if __name__ == "__main__":
